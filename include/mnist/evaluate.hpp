@@ -31,7 +31,7 @@ inline Evaluation evaluate(const Params<float>& P, const Dataset& d, const std::
                            float decay, Workspace<float>& ws) {
   Evaluation e;
   e.count = count;
-  std::vector<float> x(std::size_t(ws.capacity) * kInputs);
+  AlignedVector<float> x(std::size_t(ws.capacity) * kInputs);
   std::vector<std::uint8_t> labels(ws.capacity);
   double ce = 0;
   std::size_t correct = 0;

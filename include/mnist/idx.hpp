@@ -48,8 +48,9 @@ inline void check_magic(std::uint32_t magic, std::uint32_t expected, const std::
               what + ": magic " + hex32(magic) + ", expected " + hex32(expected) + hint);
 }
 
-inline void check_payload(std::size_t size, std::size_t header, std::size_t payload, const std::string& what) {
-  if (size - header < payload)
+// 64-bit arithmetic: count * 784 must not wrap on wasm32, where size_t is 32 bits.
+inline void check_payload(std::size_t size, std::size_t header, std::uint64_t payload, const std::string& what) {
+  if (std::uint64_t(size - header) < payload)
     throw Error(ErrorCode::MalformedData, what + ": data truncated: " + std::to_string(size - header) +
                                               " bytes after the header, expected " + std::to_string(payload));
 }
@@ -66,7 +67,7 @@ inline ImageSet parse_idx_images(const std::uint8_t* bytes, std::size_t size, co
     throw Error(ErrorCode::MalformedData, what + ": images are " + std::to_string(rows) + "x" +
                                               std::to_string(cols) + ", expected 28x28");
   constexpr std::size_t header = 16;
-  detail::check_payload(size, header, std::size_t(count) * kInputs, what);
+  detail::check_payload(size, header, std::uint64_t(count) * kInputs, what);
   ImageSet set;
   set.count = count;
   set.pixels.assign(bytes + header, bytes + header + std::size_t(count) * kInputs);

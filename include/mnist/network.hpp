@@ -24,6 +24,10 @@ template <typename S>
 using MatMap = Eigen::Map<Mat<S>>;
 template <typename S>
 using ConstMatMap = Eigen::Map<const Mat<S>>;
+// Buffers start on Eigen's alignment so its kernels take the same path, and sum in the same order,
+// in every run: the same seed then gives the same bits.
+template <typename T>
+using AlignedVector = std::vector<T, Eigen::aligned_allocator<T>>;
 
 template <typename S>
 struct Params {
@@ -65,7 +69,7 @@ template <typename S>
 struct Workspace {
   int capacity = 0;
   int hidden = 0;
-  std::vector<S> z1, a1, z2, p, dz2, dz1;  // (capacity, H) or (capacity, 10)
+  AlignedVector<S> z1, a1, z2, p, dz2, dz1;  // (capacity, H) or (capacity, 10)
   Params<S> grad;                          // dW1, db1, dW2, db2
 
   Workspace(int capacity_, int hidden_)
@@ -79,7 +83,7 @@ struct Workspace {
         dz1(z1.size()),
         grad(Params<S>::zeros(hidden_)) {}
 
-  MatMap<S> map(std::vector<S>& buf, int rows, int cols) { return MatMap<S>(buf.data(), rows, cols); }
+  MatMap<S> map(AlignedVector<S>& buf, int rows, int cols) { return MatMap<S>(buf.data(), rows, cols); }
 };
 
 // ---- Dense layer: z = x W + b ------------------------------------------------------------------------
@@ -108,16 +112,18 @@ void relu_backward(const MatMap<S>& z, MatMap<S> d) {
 }
 
 // ---- Softmax + cross-entropy ---------------------------------------------------------------------------
-// Row-wise, stable for any finite logits: log p_j = z_j - (m + log sum_k exp(z_k - m)), m = max_k z_k.
+// Row-wise, stable for any finite logits: p_j = exp(z_j - m) / sum_k exp(z_k - m), m = max_k z_k.
 // Writes p and returns the summed cross-entropy -log p[y] over the rows.
 template <typename S>
 S softmax_cross_entropy(const MatMap<S>& z, const std::uint8_t* labels, MatMap<S> p) {
+  // -log p_y = log sum_k exp(z_k - m) - (z_y - m): both terms small, so no precision is lost to m.
   S total = 0;
   for (Eigen::Index r = 0; r < z.rows(); ++r) {
     const S m = z.row(r).maxCoeff();
-    const S log_sum = m + std::log((z.row(r).array() - m).exp().sum());
-    p.row(r) = (z.row(r).array() - log_sum).exp();
-    total += log_sum - z(r, labels[r]);
+    p.row(r) = (z.row(r).array() - m).exp();
+    const S sum = p.row(r).sum();
+    p.row(r) /= sum;
+    total += std::log(sum) - (z(r, labels[r]) - m);
   }
   return total;
 }

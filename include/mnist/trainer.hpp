@@ -125,7 +125,7 @@ class Trainer {
   Rng rng_;
   Params<float> params_;
   Workspace<float> ws_;
-  std::vector<float> x_;               // (capacity, 784) the gathered batch
+  AlignedVector<float> x_;             // (capacity, 784) the gathered batch
   std::vector<std::uint8_t> labels_;   // (capacity)
   Split split_;
   std::vector<std::uint32_t> order_;   // this epoch's order of split_.train

@@ -1,0 +1,59 @@
+// Every hyper-parameter is checked at the API boundary with a message naming it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "mnist/config.hpp"
+
+using namespace mnist;
+
+namespace {
+
+std::string invalid_message(const TrainConfig& c, std::size_t available = 60000) {
+  try {
+    validate(c, available);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TrainConfig with(const std::function<void(TrainConfig&)>& change) {
+  TrainConfig c;
+  change(c);
+  return c;
+}
+
+}  // namespace
+
+TEST(Config, AcceptsTheReferenceDefaults) { EXPECT_NO_THROW(validate(TrainConfig{}, 60000)); }
+
+TEST(Config, RejectsEachSettingOutOfRangeWithAClearMessage) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const struct {
+    TrainConfig config;
+    const char* expected;
+  } cases[] = {
+      {with([](auto& c) { c.hidden = 0; }), "hidden units must be between 1 and 8192, got 0"},
+      {with([](auto& c) { c.hidden = 100000; }), "hidden units must be between 1 and 8192"},
+      {with([](auto& c) { c.batch = 0; }), "batch size must be between 1 and 4096, got 0"},
+      {with([](auto& c) { c.epochs = 0; }), "epochs must be between 1 and 1000, got 0"},
+      {with([](auto& c) { c.learning_rate = 0; }), "learning rate must be a finite number above 0"},
+      {with([](auto& c) { c.learning_rate = -0.1f; }), "learning rate must be a finite number above 0"},
+      {with([=](auto& c) { c.learning_rate = nan; }), "learning rate must be a finite number above 0"},
+      {with([=](auto& c) { c.learning_rate = inf; }), "learning rate must be a finite number above 0"},
+      {with([](auto& c) { c.decay = -1e-4f; }), "weight decay must be a finite number of at least 0"},
+      {with([=](auto& c) { c.decay = nan; }), "weight decay must be a finite number of at least 0"},
+      {with([](auto& c) { c.train_size = 60001; }), "training examples must be at most the 60000 images loaded"},
+      {with([](auto& c) { c.validation_fraction = 1.0; }), "validation fraction must be in [0, 1)"},
+      {with([](auto& c) { c.train_size = 20; }), "training examples after the validation split (17) must be at least the batch size (32)"},
+  };
+  for (const auto& c : cases) {
+    const std::string m = invalid_message(c.config);
+    EXPECT_NE(m.find(c.expected), std::string::npos) << "expected '" << c.expected << "', got '" << m << "'";
+  }
+  EXPECT_NE(invalid_message(TrainConfig{}, 0).find("no training images are loaded"), std::string::npos);
+}

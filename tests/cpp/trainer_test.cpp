@@ -1,0 +1,92 @@
+// The trainer on a small real MNIST subset: it learns, it is reproducible from its seed, its step API
+// stops at batch and epoch boundaries, and a diverging run stops instead of producing NaNs.
+#include <gtest/gtest.h>
+
+#include "mnist/evaluate.hpp"
+#include "mnist/trainer.hpp"
+#include "test_data.hpp"
+
+using namespace mnist;
+
+namespace {
+
+const Dataset& subset() {
+  static const Dataset d = testdata::real_mnist("train", 2000);
+  return d;
+}
+
+TrainConfig small_config() {
+  TrainConfig c;
+  c.hidden = 64;
+  c.epochs = 3;
+  c.train_size = 2000;
+  return c;
+}
+
+}  // namespace
+
+TEST(Trainer, LossFallsAndAccuracyRisesWithinAFewEpochs) {
+  Trainer t(subset(), small_config());
+  t.run();
+  const auto& h = t.history();
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_LT(h[2].train_loss, h[0].train_loss);
+  EXPECT_LT(h[2].validation_loss, h[0].validation_loss);
+  EXPECT_GT(h[2].train_accuracy, h[0].train_accuracy);
+  EXPECT_GT(h[2].validation_accuracy, 0.85);
+  const auto test = evaluate(t.params(), testdata::real_mnist("t10k", 1000));
+  EXPECT_GT(test.accuracy, 0.85);
+  std::uint32_t total = 0;
+  for (auto n : test.confusion) total += n;
+  EXPECT_EQ(total, 1000u);
+  EXPECT_EQ(test.wrong.size(), std::size_t(std::lround((1 - test.accuracy) * 1000)));
+}
+
+TEST(Trainer, SameSeedGivesTheSameHistoryBitForBit) {
+  Trainer a(subset(), small_config()), b(subset(), small_config());
+  auto other = small_config();
+  other.seed = 2;
+  Trainer c(subset(), other);
+  a.run(), b.run(), c.run();
+  for (std::size_t e = 0; e < a.history().size(); ++e) {
+    EXPECT_EQ(a.history()[e].train_loss, b.history()[e].train_loss) << e;
+    EXPECT_EQ(a.history()[e].validation_accuracy, b.history()[e].validation_accuracy) << e;
+  }
+  EXPECT_TRUE((a.params().W1.array() == b.params().W1.array()).all());
+  EXPECT_NE(a.history()[0].train_loss, c.history()[0].train_loss);
+}
+
+TEST(Trainer, StepRunsAtMostTheBatchesAskedAndStopsAtTheEpochEnd) {
+  auto config = small_config();
+  config.epochs = 2;
+  Trainer t(subset(), config);
+  const std::size_t per_epoch = (t.epoch_size() + config.batch - 1) / config.batch;  // 1700 / 32 -> 54
+  auto r = t.step(5);
+  EXPECT_EQ(r.batches, 5);
+  EXPECT_EQ(r.status, TrainStatus::Running);
+  EXPECT_EQ(t.position(), 5u * config.batch);
+  r = t.step(1000);
+  EXPECT_EQ(std::size_t(r.batches), per_epoch - 5);
+  EXPECT_EQ(r.status, TrainStatus::EpochEnded);
+  EXPECT_EQ(t.history().size(), 1u);
+  EXPECT_EQ(t.position(), 0u);
+  r = t.step(1000);
+  EXPECT_EQ(r.status, TrainStatus::Finished);
+  EXPECT_TRUE(t.finished());
+  EXPECT_EQ(t.step(10).batches, 0);
+}
+
+TEST(Trainer, StopsOnDivergenceBeforeApplyingANonFiniteUpdate) {
+  auto config = small_config();
+  config.learning_rate = 1e6f;
+  Trainer t(subset(), config);
+  t.run();
+  EXPECT_TRUE(t.diverged());
+  EXPECT_EQ(t.step(1).status, TrainStatus::Diverged);
+}
+
+TEST(Trainer, RejectsAnInvalidConfigBeforeTraining) {
+  auto config = small_config();
+  config.batch = 0;
+  EXPECT_THROW(Trainer(subset(), config), Error);
+}
