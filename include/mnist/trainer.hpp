@@ -42,7 +42,8 @@ class Trainer {
         params_(init_params(config.hidden, rng_)),
         ws_(std::max(config.batch, kEvalChunk), config.hidden),
         x_(std::size_t(std::max(config.batch, kEvalChunk)) * kInputs),
-        labels_(std::max(config.batch, kEvalChunk)) {
+        labels_(std::max(config.batch, kEvalChunk)),
+        last_finite_(params_) {
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
     split_ = split_indices(used, config.validation_fraction, config.seed);
     order_ = split_.train;
@@ -50,7 +51,8 @@ class Trainer {
   }
 
   // Runs up to `max_batches` batches, stopping early at the end of an epoch (after evaluating it) and
-  // at the end of training. A non-finite loss stops training before the bad update is applied.
+  // at the end of training. A non-finite loss stops training before the bad update is applied, and the
+  // model falls back to the last finite one (this epoch's start) if the weights themselves blew up.
   StepResult step(int max_batches) {
     StepResult r;
     if (finished()) {
@@ -63,7 +65,7 @@ class Trainer {
       gather_batch(data_, order_.data() + position_, n, x_.data(), labels_.data());
       const float ce = forward(params_, x_.data(), labels_.data(), n, ws_);
       if (!std::isfinite(ce)) {
-        diverged_ = true;
+        mark_diverged();
         r.status = TrainStatus::Diverged;
         return r;
       }
@@ -77,6 +79,11 @@ class Trainer {
       r.batch_loss = ce / n;
     }
     if (position_ == order_.size()) {
+      if (!params_.all_finite()) {
+        mark_diverged();
+        r.status = TrainStatus::Diverged;
+        return r;
+      }
       end_epoch();
       r.status = finished() ? TrainStatus::Finished : TrainStatus::EpochEnded;
     }
@@ -100,6 +107,11 @@ class Trainer {
   Workspace<float>& workspace() { return ws_; }
 
  private:
+  void mark_diverged() {
+    diverged_ = true;
+    if (!params_.all_finite()) params_ = last_finite_;
+  }
+
   void end_epoch() {
     EpochStats s;
     s.epoch = epoch_ + 1;
@@ -118,6 +130,7 @@ class Trainer {
     epoch_ce_ = 0;
     epoch_correct_ = 0;
     rng_.shuffle(order_);
+    last_finite_ = params_;
   }
 
   const Dataset& data_;
@@ -133,6 +146,7 @@ class Trainer {
   int epoch_ = 0;
   double epoch_ce_ = 0;
   std::size_t epoch_correct_ = 0;
+  Params<float> last_finite_;          // the model at the start of this epoch, known finite
   bool diverged_ = false;
   std::vector<EpochStats> history_;
 };

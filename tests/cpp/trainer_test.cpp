@@ -90,3 +90,13 @@ TEST(Trainer, RejectsAnInvalidConfigBeforeTraining) {
   config.batch = 0;
   EXPECT_THROW(Trainer(subset(), config), Error);
 }
+
+TEST(Trainer, KeepsTheLastFiniteModelWhenTheWeightsBlowUp) {
+  auto config = small_config();
+  config.learning_rate = 1e30f;  // the first update makes the weights infinite
+  Trainer t(subset(), config);
+  const auto r = t.step(100);
+  EXPECT_EQ(r.status, TrainStatus::Diverged);
+  EXPECT_TRUE(t.params().all_finite());
+  EXPECT_LT(r.batches, 100);
+}

@@ -1,0 +1,196 @@
+// The whole page in headless Chromium, found by its accessible names (DESIGN.md): it loads, trains and
+// draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
+// refuses an invalid setting with an alert, and never logs a console error.
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser: Browser;
+let page: Page;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await page?.close();
+  expect(problems, 'console errors, page errors or requests that failed').toEqual([]);
+});
+
+async function open(query = ''): Promise<Page> {
+  problems = [];
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  const base = inject('baseUrl');
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+      problems.push(`request left the origin: ${r.url()}`);
+  });
+  await page.goto(base + query);
+  await page.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
+  return page;
+}
+
+async function train(p: Page, examples: number, epochs: number): Promise<void> {
+  await p.getByLabel('Training examples').fill(String(examples));
+  await p.getByLabel('Epochs').fill(String(epochs));
+  await p.getByRole('button', { name: 'Train' }).click();
+}
+
+const testAccuracy = (p: Page) => p.getByLabel('Test accuracy');
+const waitForTestAccuracy = (p: Page) =>
+  testAccuracy(p).filter({ hasText: /\d/ }).waitFor({ timeout: 90_000 });
+
+// Pixels of a canvas whose colour is close to (r, g, b).
+function countColour(p: Page, label: string, rgb: [number, number, number]): Promise<number> {
+  return p.getByLabel(label).evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
+    // Read a copy, so the page's own canvas is never read back (Chromium warns about repeated readbacks).
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d', { willReadFrequently: true })!;
+    context.drawImage(canvas, 0, 0);
+    const data = context.getImageData(0, 0, copy.width, copy.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (Math.abs(data[i] - r) < 30 && Math.abs(data[i + 1] - g) < 30 && Math.abs(data[i + 2] - b) < 30 && data[i + 3] > 200) ++n;
+    return n;
+  }, rgb);
+}
+const blue: [number, number, number] = [37, 99, 235];
+const orange: [number, number, number] = [234, 88, 12];
+
+async function drawSeven(p: Page): Promise<void> {
+  const box = (await p.getByLabel('Drawing pad').boundingBox())!;
+  const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await p.mouse.move(...at(0.3, 0.22));
+  await p.mouse.down();
+  for (const [x, y] of [[0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]]) await p.mouse.move(...at(x, y), { steps: 10 });
+  await p.mouse.up();
+}
+
+describe('the page', () => {
+  it('loads with every control named as DESIGN.md says and no result yet', async () => {
+    const p = await open();
+    for (const name of ['Hidden units', 'Epochs', 'Batch size', 'Learning rate', 'Weight decay', 'Training examples', 'Seed'])
+      await expect(p.getByLabel(name, { exact: true }).count(), name).resolves.toBe(1);
+    for (const name of ['Train', 'Pause', 'Resume', 'Stop', 'Reset', 'Clear'])
+      await expect(p.getByRole('button', { name, exact: true }).count(), name).resolves.toBe(1);
+    for (const name of ['Drawing pad', 'Loss per epoch', 'Accuracy per epoch'])
+      await expect(p.getByLabel(name, { exact: true }).count(), name).resolves.toBe(1);
+    expect(await p.getByLabel('Hidden units').inputValue()).toBe('256');
+    expect(await p.getByLabel('Epochs').inputValue()).toBe('10');
+    expect(await p.getByLabel('Batch size').inputValue()).toBe('32');
+    expect(await p.getByLabel('Learning rate').inputValue()).toBe('0.1');
+    expect(Number(await p.getByLabel('Weight decay').inputValue())).toBe(1e-4);
+    expect(await p.getByLabel('Training examples').inputValue()).toBe('20000');
+    expect(await p.getByLabel('Seed').inputValue()).toBe('1');
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+    expect(await p.getByRole('status', { name: 'Prediction' }).textContent()).not.toMatch(/\d/);
+    expect(await p.getByRole('alert').textContent()).toBe('');
+    expect(await p.locator('#build').textContent()).toBe('WebAssembly SIMD');
+    expect(await p.evaluate(() => getComputedStyle(document.querySelector('#pad')!).touchAction)).toBe('none');
+  });
+
+  it('refuses an invalid hyper-parameter with an alert and does not start training', async () => {
+    const p = await open();
+    await p.getByLabel('Learning rate').fill('-1');
+    await p.getByRole('button', { name: 'Train' }).click();
+    await expect
+      .poll(() => p.getByRole('alert').textContent())
+      .toBe('Invalid setting: learning rate must be a finite number above 0, got -1.000000');
+    expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    expect(await p.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
+    expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBe(0);
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+
+    await p.getByLabel('Batch size').fill('2.5');
+    await p.getByLabel('Learning rate').fill('0.1');
+    await p.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => p.getByRole('alert').textContent()).toBe('Batch size: enter a whole number, got 2.5.');
+  });
+
+  it('trains a small subset with a responsive page, draws both charts, tests and predicts a drawing', async () => {
+    const p = await open();
+    await p.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({
+        type: 'longtask',
+      });
+    });
+    await train(p, 1000, 2);
+    await waitForTestAccuracy(p);
+    const accuracy = Number((await testAccuracy(p).textContent())!.replace('%', ''));
+    expect(accuracy).toBeGreaterThan(70);
+    expect(await countColour(p, 'Loss per epoch', blue)).toBeGreaterThan(20);
+    expect(await countColour(p, 'Loss per epoch', orange)).toBeGreaterThan(20);
+    expect(await countColour(p, 'Accuracy per epoch', blue)).toBeGreaterThan(20);
+    expect(await countColour(p, 'Accuracy per epoch', orange)).toBeGreaterThan(20);
+    expect(await p.locator('#confusion tbody tr').count()).toBe(10);
+    expect(await p.locator('#gallery figure').count()).toBeGreaterThan(0);
+    const longTasks = await p.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(Math.max(0, ...longTasks), `long tasks: ${longTasks.join(', ')} ms`).toBeLessThan(100);
+
+    const prediction = p.getByRole('status', { name: 'Prediction' });
+    await p.mouse.click(...(await (async () => {
+      const box = (await p.getByLabel('Drawing pad').boundingBox())!;
+      return [box.x + box.width / 2, box.y + box.height / 2] as const;
+    })()));
+    await expect.poll(() => prediction.textContent()).toBe('Draw a digit');
+    await drawSeven(p);
+    await expect.poll(() => prediction.textContent()).toMatch(/^\d$/);
+    await p.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => prediction.textContent()).toBe('Draw a digit');
+  });
+
+  it('pauses, resumes and stops in the middle of an epoch, and trains again afterwards', async () => {
+    const p = await open();
+    await train(p, 10000, 5);
+    const progress = p.getByLabel('Training progress');
+    const done = () => progress.evaluate((e: HTMLProgressElement) => e.value);
+    await expect.poll(done).toBeGreaterThan(0);
+    await p.getByRole('button', { name: 'Pause' }).click();
+    await p.getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible' });
+    await expect.poll(() => p.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
+    const paused = await done();
+    await p.waitForTimeout(400);
+    expect(await done()).toBe(paused);
+    await p.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(done).toBeGreaterThan(paused);
+    await p.getByRole('button', { name: 'Stop' }).click();
+    await waitForTestAccuracy(p);
+    expect(await p.getByText('Stopped; the model so far was tested.').count()).toBe(1);
+    expect(await done()).toBeLessThan(8500 * 5);
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => testAccuracy(p).textContent()).not.toMatch(/\d/);
+
+    await train(p, 600, 1);
+    await waitForTestAccuracy(p);
+    expect(await p.getByRole('alert').textContent()).toBe('');
+  });
+
+  it('falls back to the build without SIMD and still trains', async () => {
+    const p = await open('?nosimd');
+    await expect.poll(() => p.locator('#build').textContent()).toBe('WebAssembly (no SIMD)');
+    await p.getByLabel('Hidden units').fill('64');
+    await train(p, 500, 1);
+    await waitForTestAccuracy(p);
+  });
+});

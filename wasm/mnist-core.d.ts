@@ -1,0 +1,102 @@
+// TypeScript declarations of the Embind module built from wasm/bindings.cpp (web/generated/mnist_*.mjs).
+// Every object returned here must be delete()d; fallible calls return null and leave an error for
+// takeError() (web/src/core.ts turns that into a thrown CoreError).
+
+export interface EmbindObject {
+  delete(): void;
+}
+
+export interface Dataset extends EmbindObject {
+  size(): number;
+  label(index: number): number;
+  image(index: number): Uint8Array | null; // (784) copy
+}
+
+export interface StepResult {
+  status: 'running' | 'epoch-ended' | 'finished' | 'diverged';
+  batches: number;
+  batchLoss: number; // mean cross-entropy of the last batch run (no weight-decay term)
+}
+
+export interface EpochStats {
+  epoch: number; // 1-based
+  trainLoss: number;
+  trainAccuracy: number;
+  validationLoss: number;
+  validationAccuracy: number;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  count: number;
+  confusion: Uint32Array; // (10 * 10) [true * 10 + predicted]
+  wrong: Uint32Array; // dataset indices predicted wrongly
+}
+
+export interface Gradients {
+  cost: number;
+  dW1: Float32Array; // (784 * H)
+  db1: Float32Array; // (H)
+  dW2: Float32Array; // (H * 10)
+  db2: Float32Array; // (10)
+}
+
+export interface Parameters {
+  hidden: number;
+  W1: Float32Array;
+  b1: Float32Array;
+  W2: Float32Array;
+  b2: Float32Array;
+}
+
+export interface DigitImage {
+  empty: boolean;
+  pixels: Float32Array; // (28 * 28) in [0, 1]
+}
+
+export interface Model extends EmbindObject {
+  hidden(): number;
+  predict(images: Float32Array): Float32Array | null;
+  evaluate(data: Dataset, decay: number): Evaluation | null;
+  gradients(images: Float32Array, labels: Uint8Array, decay: number): Gradients | null;
+  parameters(): Parameters;
+}
+
+export interface TrainerConfig {
+  hidden?: number;
+  epochs?: number;
+  batch?: number;
+  learningRate?: number;
+  decay?: number;
+  trainSize?: number; // 0 = all loaded images
+  validationFraction?: number;
+  seed?: number;
+}
+
+export interface Trainer extends EmbindObject {
+  step(maxBatches: number): StepResult | null;
+  epoch(): number;
+  position(): number;
+  epochSize(): number;
+  validationSize(): number;
+  finished(): boolean;
+  history(): EpochStats[];
+  model(): Model | null;
+}
+
+export interface BuildInfo {
+  simd: boolean;
+  eigenPackets: string;
+}
+
+export interface MnistModule {
+  liveObjects(): number;
+  takeError(): { code: string; message: string } | null;
+  buildInfo(): BuildInfo;
+  parseDataset(images: Uint8Array, labels: Uint8Array, what: string): Dataset | null;
+  createTrainer(data: Dataset, config: TrainerConfig): Trainer | null;
+  preprocessDigit(ink: Float32Array, width: number, height: number): DigitImage | null;
+}
+
+export type MnistModuleFactory = (options?: { wasmBinary?: ArrayBuffer | Uint8Array }) => Promise<MnistModule>;

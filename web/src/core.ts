@@ -1,0 +1,109 @@
+// A thin typed face over the Embind module: turns the bindings' error values into thrown CoreErrors and
+// keeps the delete() discipline in one place. Used by the worker (the only place the module runs on the
+// page) and by the Node tests. Not here: scheduling or messages (worker.ts), the DOM.
+import type {
+  Dataset,
+  DigitImage,
+  Evaluation,
+  Gradients,
+  Model,
+  MnistModule,
+  MnistModuleFactory,
+  StepResult,
+  Trainer,
+  TrainerConfig,
+} from '../../wasm/mnist-core';
+
+export type { Dataset, Model, Trainer, TrainerConfig, StepResult, Evaluation, DigitImage, Gradients };
+
+/** An error the core reported: `code` is the core's ErrorCode name ("invalid-argument", ...). */
+export class CoreError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CoreError';
+  }
+}
+
+/** True when this JavaScript engine validates a tiny module that uses a SIMD instruction (i8x16.popcnt). */
+export function simdSupported(): boolean {
+  const bytes = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+  try {
+    return WebAssembly.validate(new Uint8Array(bytes));
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the SIMD build when the engine has SIMD (and `preferSimd`), else the scalar one. */
+export async function loadCore(preferSimd = true): Promise<Core> {
+  const factory: MnistModuleFactory =
+    preferSimd && simdSupported()
+      ? (await import('../generated/mnist_simd.mjs')).default
+      : (await import('../generated/mnist_nosimd.mjs')).default;
+  return new Core(await factory());
+}
+
+export class Core {
+  constructor(readonly module: MnistModule) {}
+
+  get build() {
+    return this.module.buildInfo();
+  }
+
+  /** Embind objects created and not yet deleted. */
+  liveObjects(): number {
+    return this.module.liveObjects();
+  }
+
+  /** Throws the error the last fallible call left, if any; otherwise returns its value. */
+  private check<T>(value: T | null): T {
+    const error = this.module.takeError();
+    if (error) throw new CoreError(error.code, error.message);
+    if (value === null) throw new CoreError('internal', 'the WebAssembly core returned nothing');
+    return value;
+  }
+
+  /** Parses IDX image and label files; the caller owns (deletes) the dataset. */
+  parseDataset(images: Uint8Array, labels: Uint8Array, what: string): Dataset {
+    return this.check(this.module.parseDataset(images, labels, what));
+  }
+
+  /** Validates the config (throws CoreError "invalid-argument") and allocates a trainer. */
+  createTrainer(data: Dataset, config: TrainerConfig): Trainer {
+    return this.check(this.module.createTrainer(data, config));
+  }
+
+  step(trainer: Trainer, maxBatches: number): StepResult {
+    return this.check(trainer.step(maxBatches));
+  }
+
+  /** A copy of the trainer's current parameters; the caller deletes it. */
+  model(trainer: Trainer): Model {
+    return this.check(trainer.model());
+  }
+
+  predict(model: Model, images: Float32Array): Float32Array {
+    return this.check(model.predict(images));
+  }
+
+  evaluate(model: Model, data: Dataset, decay = 0): Evaluation {
+    return this.check(model.evaluate(data, decay));
+  }
+
+  gradients(model: Model, images: Float32Array, labels: Uint8Array, decay: number): Gradients {
+    return this.check(model.gradients(images, labels, decay));
+  }
+
+  /** MNIST-style crop, fit and centring of a drawing (ink in [0, 1], row-major). */
+  preprocess(ink: Float32Array, width: number, height: number): DigitImage {
+    return this.check(this.module.preprocessDigit(ink, width, height));
+  }
+}
+
+/** Deletes Embind objects, ignoring nulls. */
+export function release(...objects: Array<{ delete(): void } | null | undefined>): void {
+  for (const o of objects) o?.delete();
+}

@@ -1,0 +1,66 @@
+// Loads the embedded MNIST data from the page's own origin (public/data/, made by scripts/build-data.mjs):
+// the manifest, then four gzip-compressed IDX files, inflated with DecompressionStream('gzip').
+// Reports progress in compressed bytes. Pixels stay uint8; parsing happens in the C++ core (worker).
+import type { DataFiles, DataSet } from './protocol';
+
+export interface ManifestSet {
+  label: string;
+  train: number;
+  test: number;
+  files: Record<'train-images' | 'train-labels' | 'test-images' | 'test-labels', { url: string; bytes: number }>;
+}
+export interface Manifest {
+  version: number;
+  sets: Record<DataSet, ManifestSet>;
+}
+
+export type Progress = (loaded: number, total: number) => void;
+
+const base = () => new URL('./', document.baseURI);
+
+export async function loadManifest(): Promise<Manifest> {
+  const response = await fetch(new URL('data/manifest.json', base()));
+  if (!response.ok) throw new Error(`data/manifest.json: HTTP ${response.status} (run npm run build:data)`);
+  return (await response.json()) as Manifest;
+}
+
+export async function loadDataSet(set: ManifestSet, onProgress: Progress): Promise<DataFiles> {
+  const names = ['train-images', 'train-labels', 'test-images', 'test-labels'] as const;
+  const total = names.reduce((sum, n) => sum + set.files[n].bytes, 0);
+  const loaded = names.map(() => 0);
+  const report = () => onProgress(loaded.reduce((a, b) => a + b, 0), total);
+  const buffers = await Promise.all(
+    names.map((name, i) =>
+      fetchGzip(set.files[name].url, (bytes) => {
+        loaded[i] = bytes;
+        report();
+      }),
+    ),
+  );
+  return { trainImages: buffers[0], trainLabels: buffers[1], testImages: buffers[2], testLabels: buffers[3] };
+}
+
+// Fetches one file, counting bytes as they arrive, and inflates it. A server that already decoded it
+// (Content-Encoding: gzip) hands back plain bytes: the gzip magic tells the two apart.
+async function fetchGzip(url: string, onBytes: (loaded: number) => void): Promise<ArrayBuffer> {
+  const response = await fetch(new URL(url, base()));
+  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let received = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onBytes(received);
+  }
+  const blob = new Blob(chunks);
+  const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return blob.arrayBuffer();
+  try {
+    return await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  } catch (error) {
+    throw new Error(`${url}: could not inflate (${error instanceof Error ? error.message : error})`);
+  }
+}

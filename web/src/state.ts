@@ -1,0 +1,155 @@
+// The page's state, in one place: one object, changed only through `update`, observed by the UI modules.
+// `applyEvent` folds every worker event into it (pure: no DOM, no worker). ui/* render from it.
+import type { BuildInfo, DataSet, EpochRow, FromWorker, TestResult, TrainConfig } from './protocol';
+
+export type Phase = 'starting' | 'loading-data' | 'idle' | 'training' | 'paused' | 'finished';
+
+export interface PredictionState {
+  empty: boolean;
+  image: Float32Array;
+  probabilities: Float32Array | null;
+}
+
+export interface AppState {
+  phase: Phase;
+  build: BuildInfo | null;
+  dataSet: DataSet;
+  dataLabel: string;
+  dataProgress: { loaded: number; total: number } | null; // while downloading
+  trainAvailable: number; // training images loaded (0 until the data is in)
+  testAvailable: number;
+  run: {
+    config: TrainConfig;
+    epochSize: number;
+    validationSize: number;
+    totalExamples: number;
+    examplesDone: number;
+    samplesPerSecond: number;
+    loss: number;
+    epochsDone: number;
+  } | null;
+  history: EpochRow[];
+  batchLosses: Array<[number, number]>; // [epochs done (fractional), batch cross-entropy]
+  test: TestResult | null;
+  finishedReason: 'completed' | 'stopped' | null;
+  seconds: number;
+  hasModel: boolean;
+  alert: string | null;
+  prediction: PredictionState | null;
+}
+
+export const initialState: AppState = {
+  phase: 'starting',
+  build: null,
+  dataSet: 'subset',
+  dataLabel: '',
+  dataProgress: null,
+  trainAvailable: 0,
+  testAvailable: 0,
+  run: null,
+  history: [],
+  batchLosses: [],
+  test: null,
+  finishedReason: null,
+  seconds: 0,
+  hasModel: false,
+  alert: null,
+  prediction: null,
+};
+
+export type Listener = (state: AppState, previous: AppState) => void;
+
+export class Store {
+  private state: AppState = initialState;
+  private readonly listeners: Listener[] = [];
+
+  get(): AppState {
+    return this.state;
+  }
+
+  update(change: Partial<AppState> | ((s: AppState) => Partial<AppState>)): void {
+    const previous = this.state;
+    const patch = typeof change === 'function' ? change(previous) : change;
+    this.state = { ...previous, ...patch };
+    for (const listener of this.listeners) listener(this.state, previous);
+  }
+
+  subscribe(listener: Listener): void {
+    this.listeners.push(listener);
+    listener(this.state, initialState);
+  }
+}
+
+/** The state after a worker event. */
+export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
+  switch (e.type) {
+    case 'ready':
+      return { build: e.build };
+    case 'data-ready':
+      return { phase: 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: e.test, dataProgress: null };
+    case 'started':
+      return {
+        phase: 'training',
+        alert: null,
+        history: [],
+        batchLosses: [],
+        test: null,
+        finishedReason: null,
+        hasModel: false,
+        seconds: 0,
+        run: {
+          config: e.config,
+          epochSize: e.epochSize,
+          validationSize: e.validationSize,
+          totalExamples: e.totalExamples,
+          examplesDone: 0,
+          samplesPerSecond: 0,
+          loss: NaN,
+          epochsDone: 0,
+        },
+      };
+    case 'progress':
+      if (!s.run) return {};
+      return {
+        run: {
+          ...s.run,
+          examplesDone: e.examplesDone,
+          samplesPerSecond: e.samplesPerSecond,
+          loss: e.loss,
+          epochsDone: e.epoch,
+        },
+        batchLosses: e.batchLosses.length ? s.batchLosses.concat(e.batchLosses) : s.batchLosses,
+      };
+    case 'epoch':
+      return { history: [...s.history, e.row], seconds: e.row.seconds };
+    case 'paused':
+      return s.phase === 'training' ? { phase: 'paused' } : {};
+    case 'resumed':
+      return s.phase === 'paused' ? { phase: 'training' } : {};
+    case 'finished':
+      return {
+        phase: 'finished',
+        test: e.test,
+        finishedReason: e.reason,
+        seconds: e.seconds,
+        hasModel: e.test !== null,
+        run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
+      };
+    case 'reset':
+      return {
+        phase: s.trainAvailable > 0 ? 'idle' : s.phase,
+        run: null,
+        history: [],
+        batchLosses: [],
+        test: null,
+        finishedReason: null,
+        hasModel: false,
+        seconds: 0,
+        prediction: s.prediction ? { ...s.prediction, probabilities: null } : null,
+      };
+    case 'prediction':
+      return { prediction: { empty: e.empty, image: e.image, probabilities: e.probabilities } };
+    case 'error':
+      return { alert: e.message };
+  }
+}

@@ -1,0 +1,74 @@
+// The build badge, the data download indicator, and the training progress bar with its figures
+// (epoch, samples/s, time left, batch loss).
+import type { AppState } from '../state';
+import { byId, setText } from './dom';
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function mountProgress(): (s: AppState) => void {
+  const badge = byId('build');
+  const dataStatus = byId('data-status');
+  const dataText = byId('data-text');
+  const dataBar = byId<HTMLProgressElement>('data-progress');
+  const bar = byId<HTMLProgressElement>('train-progress');
+  const epoch = byId('stat-epoch');
+  const rate = byId('stat-rate');
+  const left = byId('stat-left');
+  const loss = byId('stat-loss');
+
+  return (s) => {
+    if (s.build) {
+      setText(badge, s.build.simd ? 'WebAssembly SIMD' : 'WebAssembly (no SIMD)');
+      badge.classList.toggle('simd', s.build.simd);
+      badge.title = s.build.simd
+        ? `SIMD build (Eigen packets: ${s.build.eigenPackets})`
+        : 'Scalar build: this browser has no WebAssembly SIMD';
+    }
+
+    if (s.dataProgress) {
+      const { loaded, total } = s.dataProgress;
+      dataStatus.hidden = false;
+      dataBar.max = Math.max(1, total);
+      dataBar.value = loaded;
+      setText(dataText, `Loading ${s.dataLabel}: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
+    } else if (s.trainAvailable > 0) {
+      dataStatus.hidden = false;
+      dataBar.max = 1;
+      dataBar.value = 1;
+      setText(
+        dataText,
+        `${number.format(s.trainAvailable)} training and ${number.format(s.testAvailable)} test images loaded`,
+      );
+    }
+
+    const r = s.run;
+    if (!r) {
+      bar.value = 0;
+      for (const e of [epoch, rate, left, loss]) setText(e, '–');
+      return;
+    }
+    bar.max = Math.max(1, r.totalExamples);
+    bar.value = r.examplesDone;
+    const running = Math.min(r.config.epochs, r.epochsDone + (s.phase === 'finished' ? 0 : 1));
+    setText(epoch, `${running} / ${r.config.epochs}`);
+    setText(rate, r.samplesPerSecond > 0 ? number.format(r.samplesPerSecond) : '–');
+    const remaining = r.totalExamples - r.examplesDone;
+    setText(
+      left,
+      s.phase === 'finished'
+        ? '0 s'
+        : r.samplesPerSecond > 0
+          ? formatDuration(remaining / r.samplesPerSecond)
+          : '–',
+    );
+    setText(loss, Number.isFinite(r.loss) ? r.loss.toFixed(4) : '–');
+  };
+}

@@ -1,0 +1,322 @@
+// The training worker: the only code that runs the WebAssembly core on the page. It owns the datasets,
+// the trainer and the trained model, trains in time slices of about SLICE_MS so commands (pause, stop,
+// predict, ...) are handled between batches, and reports through the messages in protocol.ts.
+// Every failure becomes an `error` message; nothing here touches the DOM.
+import { Core, CoreError, loadCore, release, type Dataset, type Model, type Trainer } from './core';
+import {
+  GALLERY_SIZE,
+  type DataFiles,
+  type DataSet,
+  type FromWorker,
+  type Misclassified,
+  type TestResult,
+  type ToWorker,
+  type TrainConfig,
+} from './protocol';
+
+const SLICE_MS = 40; // training time per slice before yielding to the message queue
+const PROGRESS_MS = 200; // at most this often a progress message
+const STEP_MS = 8; // target time of one step() call, so a slice ends close to SLICE_MS
+
+interface Scope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
+  name: string; // "nosimd" forces the scalar build (set by client.ts from the page's ?nosimd)
+}
+const scope = self as unknown as Scope;
+const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+interface Run {
+  trainer: Trainer;
+  config: TrainConfig;
+  batch: number;
+  totalExamples: number;
+  paused: boolean;
+  started: number; // performance.now() at start, moved forward by paused time
+  pausedAt: number;
+  lastProgress: number;
+  rateSince: number; // time and examples of the last samples/s measurement
+  rateExamples: number;
+  samplesPerSecond: number;
+  msPerBatch: number; // running estimate, sets the batches per step() call
+  points: Array<[number, number]>; // batch losses not yet posted
+  lastLoss: number;
+}
+
+let core: Core | null = null;
+let data: { set: DataSet; train: Dataset; test: Dataset } | null = null;
+let run: Run | null = null;
+let model: Model | null = null; // the trained model, kept for predictions until reset or a new run
+const pending: ToWorker[] = []; // messages that arrived while the module was loading
+
+// Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
+const channel = new MessageChannel();
+channel.port1.onmessage = () => slice();
+const scheduleSlice = () => channel.port2.postMessage(null);
+
+function fail(error: unknown, context = ''): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof CoreError ? error.code : 'internal';
+  post({ type: 'error', code, message: context ? `${context}: ${message}` : message });
+}
+
+function examplesDone(r: Run): number {
+  return r.trainer.epoch() * r.trainer.epochSize() + r.trainer.position();
+}
+
+// ---- Data -----------------------------------------------------------------------------------------------
+function loadData(set: DataSet, files: DataFiles): void {
+  if (!core) throw new Error('the WebAssembly module is not loaded');
+  if (run) throw new Error('cannot change the data while training; stop first');
+  let train: Dataset | null = null;
+  try {
+    train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
+    const test = core.parseDataset(new Uint8Array(files.testImages), new Uint8Array(files.testLabels), 'test');
+    if (data) release(data.train, data.test);
+    data = { set, train, test };
+    post({ type: 'data-ready', set, train: train.size(), test: test.size() });
+  } catch (error) {
+    release(train);
+    throw error;
+  }
+}
+
+// ---- Training -------------------------------------------------------------------------------------------
+function startTraining(config: TrainConfig): void {
+  if (!core || !data) throw new Error('the data is not loaded yet');
+  if (run) throw new Error('training is already running');
+  const trainer = core.createTrainer(data.train, config); // throws CoreError for an invalid setting
+  release(model);
+  model = null;
+  const now = performance.now();
+  run = {
+    trainer,
+    config,
+    batch: config.batch,
+    totalExamples: trainer.epochSize() * config.epochs,
+    paused: false,
+    started: now,
+    pausedAt: 0,
+    lastProgress: now,
+    rateSince: now,
+    rateExamples: 0,
+    samplesPerSecond: 0,
+    msPerBatch: 1,
+    points: [],
+    lastLoss: NaN,
+  };
+  post({
+    type: 'started',
+    config,
+    epochSize: trainer.epochSize(),
+    validationSize: trainer.validationSize(),
+    totalExamples: run.totalExamples,
+  });
+  scheduleSlice();
+}
+
+function slice(): void {
+  const r = run;
+  if (!r || r.paused || !core) return;
+  try {
+    const start = performance.now();
+    let now = start;
+    while (now - start < SLICE_MS) {
+      const batches = Math.max(1, Math.min(1024, Math.round(STEP_MS / r.msPerBatch)));
+      const result = core.step(r.trainer, batches);
+      const after = performance.now();
+      if (result.batches > 0) {
+        r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
+        r.lastLoss = result.batchLoss;
+        const epochs = r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize();
+        r.points.push([result.status === 'running' ? epochs : r.trainer.epoch(), result.batchLoss]);
+      }
+      now = after;
+      if (result.status === 'diverged') return diverged(r);
+      if (result.status !== 'running') {
+        postProgress(r, now);
+        const history = r.trainer.history();
+        post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
+        if (result.status === 'finished') return finish('completed');
+        break; // an epoch's end: yield so the page sees it before the next epoch starts
+      }
+    }
+    if (now - r.lastProgress >= PROGRESS_MS) postProgress(r, now);
+    scheduleSlice();
+  } catch (error) {
+    abandon(error);
+  }
+}
+
+function postProgress(r: Run, now: number): void {
+  const done = examplesDone(r);
+  if (now - r.rateSince >= 500 || r.samplesPerSecond === 0) {
+    const rate = ((done - r.rateExamples) * 1000) / Math.max(1, now - r.rateSince);
+    r.samplesPerSecond = r.samplesPerSecond === 0 ? rate : 0.5 * r.samplesPerSecond + 0.5 * rate;
+    r.rateSince = now;
+    r.rateExamples = done;
+  }
+  post({
+    type: 'progress',
+    epoch: r.trainer.epoch(),
+    examplesDone: done,
+    totalExamples: r.totalExamples,
+    samplesPerSecond: r.samplesPerSecond,
+    loss: r.lastLoss,
+    batchLosses: r.points,
+  });
+  r.points = [];
+  r.lastProgress = now;
+}
+
+function diverged(r: Run): void {
+  const epoch = r.trainer.epoch() + 1;
+  release(r.trainer);
+  run = null;
+  post({
+    type: 'error',
+    code: 'diverged',
+    message: `Training diverged in epoch ${epoch}: the loss became NaN or infinite. Try a smaller learning rate.`,
+  });
+  post({ type: 'reset' });
+}
+
+// Ends the run (completed or stopped): keeps its model, tests it, and posts the result.
+function finish(reason: 'completed' | 'stopped'): void {
+  const r = run;
+  if (!r || !core || !data) return;
+  run = null;
+  const seconds = ((r.paused ? r.pausedAt : performance.now()) - r.started) / 1000;
+  try {
+    const trained = examplesDone(r) > 0;
+    model = trained ? core.model(r.trainer) : null;
+    const test = model ? testModel(core, model, data.test) : null;
+    post({ type: 'finished', reason, seconds, test });
+  } finally {
+    release(r.trainer);
+  }
+}
+
+function testModel(c: Core, m: Model, test: Dataset): TestResult {
+  const e = c.evaluate(m, test, 0);
+  const misclassified: Misclassified[] = [];
+  const wrong = Array.from(e.wrong.subarray(0, GALLERY_SIZE));
+  if (wrong.length > 0) {
+    const images = new Float32Array(wrong.length * 784);
+    const pixels = wrong.map((index) => test.image(index) as Uint8Array);
+    pixels.forEach((p, i) => p.forEach((v, k) => (images[i * 784 + k] = v / 255)));
+    const probabilities = c.predict(m, images);
+    wrong.forEach((index, i) => {
+      const row = probabilities.subarray(i * 10, i * 10 + 10);
+      misclassified.push({ index, label: test.label(index), predicted: argmax(row), pixels: pixels[i] });
+    });
+  }
+  return {
+    accuracy: e.accuracy,
+    loss: e.loss,
+    count: e.count,
+    confusion: Array.from(e.confusion),
+    wrongCount: e.wrong.length,
+    misclassified,
+  };
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+// Drops the run after an unexpected failure, so the page is usable again.
+function abandon(error: unknown): void {
+  if (run) release(run.trainer);
+  run = null;
+  fail(error, 'Training stopped');
+  post({ type: 'reset' });
+}
+
+function reset(): void {
+  if (run) release(run.trainer);
+  run = null;
+  release(model);
+  model = null;
+  post({ type: 'reset' });
+}
+
+// ---- Prediction -----------------------------------------------------------------------------------------
+function predict(id: number, ink: Float32Array, width: number, height: number): void {
+  if (!core) return;
+  const digit = core.preprocess(ink, width, height);
+  let probabilities: Float32Array | null = null;
+  if (!digit.empty) {
+    // A finished model, or a snapshot of the one being trained (so predictions improve live).
+    const snapshot = !model && run && examplesDone(run) > 0 ? core.model(run.trainer) : null;
+    const m = model ?? snapshot;
+    try {
+      if (m) probabilities = core.predict(m, digit.pixels);
+    } finally {
+      release(snapshot);
+    }
+  }
+  const transfer: Transferable[] = [digit.pixels.buffer];
+  if (probabilities) transfer.push(probabilities.buffer);
+  post({ type: 'prediction', id, empty: digit.empty, image: digit.pixels, probabilities }, transfer);
+}
+
+// ---- Messages -------------------------------------------------------------------------------------------
+function handle(message: ToWorker): void {
+  try {
+    switch (message.type) {
+      case 'data':
+        return loadData(message.set, message.files);
+      case 'train':
+        return startTraining(message.config);
+      case 'pause':
+        if (run && !run.paused) {
+          run.paused = true;
+          run.pausedAt = performance.now();
+          postProgress(run, run.pausedAt);
+          post({ type: 'paused' });
+        }
+        return;
+      case 'resume':
+        if (run && run.paused) {
+          const now = performance.now();
+          run.started += now - run.pausedAt;
+          run.rateSince = now;
+          run.rateExamples = examplesDone(run);
+          run.paused = false;
+          post({ type: 'resumed' });
+          scheduleSlice();
+        }
+        return;
+      case 'stop':
+        if (run) {
+          if (run.points.length > 0) postProgress(run, performance.now());
+          finish('stopped');
+        }
+        return;
+      case 'reset':
+        return reset();
+      case 'predict':
+        return predict(message.id, message.ink, message.width, message.height);
+    }
+  } catch (error) {
+    const invalid = error instanceof CoreError && error.code === 'invalid-argument';
+    fail(error, message.type === 'train' && invalid ? 'Invalid setting' : '');
+  }
+}
+
+scope.addEventListener('message', (event) => {
+  if (core) handle(event.data);
+  else pending.push(event.data);
+});
+
+const preferSimd = scope.name !== 'nosimd';
+loadCore(preferSimd)
+  .then((c) => {
+    core = c;
+    post({ type: 'ready', build: c.build });
+    for (const m of pending.splice(0)) handle(m);
+  })
+  .catch((error) => fail(error, 'Could not load the WebAssembly module'));
