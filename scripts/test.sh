@@ -12,6 +12,8 @@ echo "== native tests again under AddressSanitizer and UndefinedBehaviorSanitize
 scripts/test-sanitized.sh
 echo "== fuzzing the IDX parser, the model loader and the digit preprocessing (ASan + UBSan), 20 s each"
 scripts/fuzz.sh 20
+echo "== the WebAssembly SIMD kernels against their scalar references, in Node"
+scripts/test-kernels-wasm.sh
 
 echo "== WebAssembly build (SIMD and scalar) into build-wasm/ and build-wasm-nosimd/"
 scripts/build-wasm.sh

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "config.hpp"
@@ -13,6 +14,8 @@
 #include "evaluate.hpp"
 #include "network.hpp"
 #include "rng.hpp"
+#include "thread_pool.hpp"
+#include "train_step.hpp"
 
 namespace mnist {
 
@@ -34,13 +37,15 @@ struct StepResult {
 
 class Trainer {
  public:
-  // `data` must outlive the trainer. Throws Error(InvalidArgument) for a bad config.
-  Trainer(const Dataset& data, const TrainConfig& config)
+  // `data` must outlive the trainer. Throws Error(InvalidArgument) for a bad config. With threads > 1 the
+  // products of each step and of the evaluation passes are split across a pool kept for the trainer's life.
+  Trainer(const Dataset& data, const TrainConfig& config, int threads = 1)
       : data_(data),
         config_((validate(config, data.size()), config)),
         rng_(config.seed),
         params_(init_params(config.hidden, rng_)),
-        ws_(std::max(config.batch, kEvalChunk), config.hidden),
+        pool_(threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr),
+        ws_(std::max(config.batch, kEvalChunk), config.hidden, std::max(threads, 1)),
         x_(std::size_t(std::max(config.batch, kEvalChunk)) * kInputs),
         labels_(std::max(config.batch, kEvalChunk)),
         last_finite_(params_) {
@@ -62,9 +67,10 @@ class Trainer {
     const int B = config_.batch;
     while (r.batches < max_batches && position_ < order_.size()) {
       const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
-      gather_batch(data_, order_.data() + position_, n, x_.data(), labels_.data());
-      const float ce = forward(params_, x_.data(), labels_.data(), n, ws_);
-      if (!std::isfinite(ce)) {
+      gather_batch_fast(data_, order_.data() + position_, n, x_.data(), labels_.data());
+      const float ce =
+          train_step(params_, x_.data(), labels_.data(), n, config_.learning_rate, config_.decay, ws_, pool_.get());
+      if (!std::isfinite(ce)) {  // train_step returned before touching params_
         mark_diverged();
         r.status = TrainStatus::Diverged;
         return r;
@@ -72,8 +78,6 @@ class Trainer {
       for (int i = 0; i < n; ++i)
         if (argmax_row(ws_.p.data() + std::size_t(i) * kClasses) == labels_[i]) ++epoch_correct_;
       epoch_ce_ += ce;
-      backward(params_, x_.data(), labels_.data(), n, config_.decay, ws_);
-      sgd_update(params_, ws_.grad, config_.learning_rate);
       position_ += n;
       ++r.batches;
       r.batch_loss = ce / n;
@@ -104,7 +108,12 @@ class Trainer {
   const Split& split() const { return split_; }
   const std::vector<EpochStats>& history() const { return history_; }
   const Params<float>& params() const { return params_; }
-  Workspace<float>& workspace() { return ws_; }
+  int threads() const { return pool_ ? pool_->size() : 1; }
+
+  // Evaluates the current model on images of `d` with this trainer's workspace and threads.
+  Evaluation evaluate_on(const Dataset& d, const std::uint32_t* idx, std::size_t count) {
+    return evaluate(params_, d, idx, count, config_.decay, ws_, pool_.get());
+  }
 
  private:
   void mark_diverged() {
@@ -119,8 +128,7 @@ class Trainer {
     s.train_loss = epoch_ce_ / double(order_.size()) + l2;
     s.train_accuracy = double(epoch_correct_) / double(order_.size());
     if (!split_.validation.empty()) {
-      const Evaluation v =
-          evaluate(params_, data_, split_.validation.data(), split_.validation.size(), config_.decay, ws_);
+      const Evaluation v = evaluate_on(data_, split_.validation.data(), split_.validation.size());
       s.validation_loss = v.loss;
       s.validation_accuracy = v.accuracy;
     }
@@ -137,7 +145,8 @@ class Trainer {
   TrainConfig config_;
   Rng rng_;
   Params<float> params_;
-  Workspace<float> ws_;
+  std::unique_ptr<ThreadPool> pool_;   // null: one thread
+  StepWorkspace ws_;
   AlignedVector<float> x_;             // (capacity, 784) the gathered batch
   std::vector<std::uint8_t> labels_;   // (capacity)
   Split split_;

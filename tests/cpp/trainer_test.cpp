@@ -100,3 +100,16 @@ TEST(Trainer, KeepsTheLastFiniteModelWhenTheWeightsBlowUp) {
   EXPECT_TRUE(t.params().all_finite());
   EXPECT_LT(r.batches, 100);
 }
+
+TEST(Trainer, TwoThreadsTrainAsWellAsOne) {
+  // Threads split rows of the products, never a sum; natively Eigen may still block the smaller products
+  // differently, so the runs agree to rounding rather than to the bit.
+  Trainer one(subset(), small_config()), two(subset(), small_config(), 2);
+  EXPECT_EQ(two.threads(), 2);
+  one.run(), two.run();
+  for (std::size_t e = 0; e < one.history().size(); ++e) {
+    EXPECT_NEAR(one.history()[e].train_loss, two.history()[e].train_loss, 1e-3) << e;
+    EXPECT_NEAR(one.history()[e].validation_accuracy, two.history()[e].validation_accuracy, 0.01) << e;
+  }
+  EXPECT_LT((one.params().W1 - two.params().W1).cwiseAbs().maxCoeff(), 1e-3f);
+}

@@ -1,0 +1,112 @@
+// Plain-loop reference of every kernel of the training step: the definition the SIMD kernels are tested
+// against, and natively the fast path too (inner loops run along contiguous rows, so g++ -O3 -march=native
+// vectorises them). All matrices are row-major float; shapes are in the comments. Not tuned for wasm.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace mnist::kernels::ref {
+
+// a (n, N) = relu(x (n, K) W (K, N) + b (N)): the fused first layer.
+inline void gemm_nn_bias_relu(int n, int K, int N, const float* __restrict x, const float* __restrict W,
+                              const float* __restrict b, float* __restrict a) {
+  for (int r = 0; r < n; ++r) {
+    float* __restrict ar = a + std::size_t(r) * N;
+    const float* xr = x + std::size_t(r) * K;
+    for (int j = 0; j < N; ++j) ar[j] = b[j];
+    for (int k = 0; k < K; ++k) {
+      const float xv = xr[k];
+      const float* __restrict wk = W + std::size_t(k) * N;
+      for (int j = 0; j < N; ++j) ar[j] += xv * wk[j];
+    }
+    for (int j = 0; j < N; ++j) ar[j] = std::max(ar[j], 0.0f);
+  }
+}
+
+// z (n, C) = a (n, N) WT (C, N)^T + b (C): the second layer, with W2 held transposed so each logit is a
+// dot product along contiguous memory.
+inline void gemm_nt_bias(int n, int N, int C, const float* __restrict a, const float* __restrict WT,
+                         const float* __restrict b, float* __restrict z) {
+  for (int r = 0; r < n; ++r) {
+    const float* ar = a + std::size_t(r) * N;
+    for (int c = 0; c < C; ++c) {
+      const float* wc = WT + std::size_t(c) * N;
+      float s = 0;
+      for (int j = 0; j < N; ++j) s += ar[j] * wc[j];
+      z[std::size_t(r) * C + c] = s + b[c];
+    }
+  }
+}
+
+// g1 (n, N) = (g2 (n, C) WT (C, N)) masked by a1 (n, N) > 0: the hidden layer's error, read through the
+// ReLU of the forward pass (a1 > 0 exactly where z1 > 0).
+inline void gemm_nn_relumask(int n, int C, int N, const float* __restrict g2, const float* __restrict WT,
+                             const float* __restrict a1, float* __restrict g1) {
+  for (int r = 0; r < n; ++r) {
+    float* __restrict gr = g1 + std::size_t(r) * N;
+    const float* ar = a1 + std::size_t(r) * N;
+    for (int j = 0; j < N; ++j) gr[j] = 0;
+    for (int c = 0; c < C; ++c) {
+      const float gv = g2[std::size_t(r) * C + c];
+      const float* __restrict wc = WT + std::size_t(c) * N;
+      for (int j = 0; j < N; ++j) gr[j] += gv * wc[j];
+    }
+    for (int j = 0; j < N; ++j) gr[j] = ar[j] > 0 ? gr[j] : 0.0f;
+  }
+}
+
+// W (M, N) = scale W + A (n, M)^T B (n, N): weight gradient and SGD step in one pass over W. With
+// B = -lr dz and scale = 1 - 2 lr c this is W -= lr (A^T dz + 2c W).
+// Only rows [m_begin, m_end) of W are touched (m_end < 0: M), so threads can share one W.
+inline void gemm_tn_sgd(int n, int M, int N, const float* __restrict A, const float* __restrict B, float scale,
+                        float* __restrict W, int m_begin = 0, int m_end = -1) {
+  if (m_end < 0) m_end = M;
+  for (int m = m_begin; m < m_end; ++m) {
+    float* __restrict wm = W + std::size_t(m) * N;
+    for (int j = 0; j < N; ++j) wm[j] *= scale;
+    for (int r = 0; r < n; ++r) {
+      const float av = A[std::size_t(r) * M + m];
+      const float* __restrict br = B + std::size_t(r) * N;
+      for (int j = 0; j < N; ++j) wm[j] += av * br[j];
+    }
+  }
+}
+
+// b (N) += sum over the n rows of G (n, N): the bias step, G already carrying -lr.
+inline void colsum_add(int n, int N, const float* __restrict G, float* __restrict b) {
+  for (int r = 0; r < n; ++r)
+    for (int j = 0; j < N; ++j) b[j] += G[std::size_t(r) * N + j];
+}
+
+// dst (count) = src (count) / 255, written as a multiply by the float 1/255 like gather_batch, so both
+// give the same bits.
+inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* __restrict src, float* __restrict dst) {
+  constexpr float scale = 1.0f / 255.0f;
+  for (std::size_t k = 0; k < count; ++k) dst[k] = static_cast<float>(src[k]) * scale;
+}
+
+// Row-wise stable softmax of z (n, C) into p (n, C), in the same float operations as network.hpp's
+// softmax_cross_entropy. With labels, returns the summed cross-entropy and writes g (n, C) =
+// -lr (p - Y) / n, the output error already scaled for the SGD step; without labels, returns 0.
+inline float softmax_xent(int n, int C, const float* z, const std::uint8_t* labels, float lr, float* p, float* g) {
+  float total = 0;
+  const float neg_lr_n = -lr / float(n);
+  for (int r = 0; r < n; ++r) {
+    const float* zr = z + std::size_t(r) * C;
+    float* pr = p + std::size_t(r) * C;
+    const float m = *std::max_element(zr, zr + C);
+    float sum = 0;
+    for (int c = 0; c < C; ++c) sum += std::exp(zr[c] - m);
+    const float log_sum = m + std::log(sum);
+    for (int c = 0; c < C; ++c) pr[c] = std::exp(zr[c] - log_sum);
+    if (!labels) continue;
+    total += log_sum - zr[labels[r]];
+    float* gr = g + std::size_t(r) * C;
+    for (int c = 0; c < C; ++c) gr[c] = neg_lr_n * (pr[c] - (c == labels[r] ? 1.0f : 0.0f));
+  }
+  return total;
+}
+
+}  // namespace mnist::kernels::ref

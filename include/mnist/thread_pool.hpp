@@ -1,0 +1,87 @@
+// A persistent pool for splitting one training step across threads: run(f) calls f(i) for every
+// i in [0, size()) - the caller runs i = 0 - and returns when all are done. Workers spin briefly between
+// calls (the gaps inside a step are tens of microseconds) and then sleep on a condition variable, so an
+// idle pool costs nothing. Plain std::thread: natively, and under Emscripten's pthreads in a worker.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mnist {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // Calls f(i) for i in [0, size()), in parallel; f must not throw.
+  template <typename F>
+  void run(F& f) {
+    if (workers_.empty()) return f(0);
+    job_ = [](void* ctx, int i) { (*static_cast<F*>(ctx))(i); };
+    ctx_ = &f;
+    pending_.store(static_cast<int>(workers_.size()));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    f(0);
+    while (pending_.load() != 0) std::this_thread::yield();
+  }
+
+ private:
+  static constexpr int kSpins = 20000;
+
+  void work(int index) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      for (int spin = 0; generation_.load() == seen && spin < kSpins; ++spin) {
+      }
+      if (generation_.load() == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+      }
+      seen = generation_.load();
+      if (stop_) return;
+      job_(ctx_, index);
+      pending_.fetch_sub(1);
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  void (*job_)(void*, int) = nullptr;
+  void* ctx_ = nullptr;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // written under mutex_ with a generation bump, read after seeing it
+};
+
+// [begin, end) of `count` items for part `i` of `parts`, as even as possible.
+inline std::pair<int, int> split_range(int count, int i, int parts) {
+  const int base = count / parts, extra = count % parts;
+  const int begin = i * base + (i < extra ? i : extra);
+  return {begin, begin + base + (i < extra ? 1 : 0)};
+}
+
+}  // namespace mnist

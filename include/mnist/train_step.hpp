@@ -1,0 +1,128 @@
+// One SGD step of the 784 -> H -> 10 network on the fast kernels (kernels/kernels.hpp), equal to
+// network.hpp's forward + backward + sgd_update up to float rounding, plus the forward-only pass used
+// for evaluation. Nothing is allocated per call: StepWorkspace holds every buffer.
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "kernels/kernels.hpp"
+#include "network.hpp"
+#include "thread_pool.hpp"
+
+namespace mnist {
+
+struct StepWorkspace {
+  int capacity = 0;
+  int hidden = 0;
+  int threads = 1;
+  std::vector<float> a1;     // (capacity, H) relu(x W1 + b1); also the ReLU mask of the backward pass
+  std::vector<float> z2;     // (capacity, 10) logits
+  std::vector<float> p;      // (capacity, 10) probabilities, read by the caller after a step
+  std::vector<float> g2;     // (capacity, 10) -lr dz2 = -lr (p - Y) / n
+  std::vector<float> g1;     // (capacity, H)  -lr dz1
+  std::vector<float> W2T;    // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
+  std::size_t scratch_per_thread = 0;
+  std::vector<int> scratch;  // (threads, scratch_per_thread) the kernels' lists of non-zero inputs
+
+  StepWorkspace(int capacity_, int hidden_, int threads_ = 1)
+      : capacity(capacity_),
+        hidden(hidden_),
+        threads(threads_),
+        a1(std::size_t(capacity_) * hidden_),
+        z2(std::size_t(capacity_) * kClasses),
+        p(z2.size()),
+        g2(z2.size()),
+        g1(a1.size()),
+        W2T(std::size_t(kClasses) * hidden_),
+        scratch_per_thread(1 + std::max(kernels::gemm_nn_bias_relu_scratch(capacity_, kInputs),
+                                        kernels::gemm_tn_sgd_scratch(kInputs))),
+        scratch(scratch_per_thread * threads_) {}
+
+  int* scratch_of(int thread) { return scratch.data() + scratch_per_thread * thread; }
+};
+
+namespace detail {
+inline void transpose_w2(const Mat<float>& W2, float* W2T) {  // (H, 10) -> (10, H)
+  const int H = static_cast<int>(W2.rows());
+  for (int j = 0; j < H; ++j)
+    for (int c = 0; c < kClasses; ++c) W2T[std::size_t(c) * H + j] = W2(j, c);
+}
+
+// Runs part(i, parts) for every part: on the pool's threads, or inline as one part without a pool.
+template <typename F>
+void in_parallel(ThreadPool* pool, F&& part) {
+  if (!pool) return part(0, 1);
+  const int parts = pool->size();
+  auto job = [&](int i) { part(i, parts); };
+  pool->run(job);
+}
+
+// Both layers' forward pass for n rows, split by rows across threads: a1 = relu(x W1 + b1), z2 = a1 W2 + b2.
+inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool) {
+  const int H = P.hidden();
+  transpose_w2(P.W2, ws.W2T.data());
+  in_parallel(pool, [&](int i, int parts) {
+    const auto [r0, r1] = split_range(n, i, parts);
+    if (r1 == r0) return;
+    float* a1 = ws.a1.data() + std::size_t(r0) * H;
+    kernels::gemm_nn_bias_relu(r1 - r0, kInputs, H, x + std::size_t(r0) * kInputs, P.W1.data(), P.b1.data(), a1,
+                               ws.scratch_of(i));
+    kernels::gemm_nt_bias(r1 - r0, H, kClasses, a1, ws.W2T.data(), P.b2.data(), ws.z2.data() + std::size_t(r0) * kClasses);
+  });
+}
+}  // namespace detail
+
+// Probabilities of n rows of x (n, 784) into ws.p (n, 10). With labels, also -lr dz2 into ws.g2 and the
+// summed cross-entropy as the result; without, returns 0. n <= ws.capacity.
+inline float forward_probs(const Params<float>& P, const float* x, const std::uint8_t* labels, int n, StepWorkspace& ws,
+                           float lr = 0.0f, ThreadPool* pool = nullptr) {
+  assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
+  detail::forward_layers(P, x, n, ws, pool);
+  return kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());
+}
+
+// Forward, backward and the SGD step with weight decay for n rows of x (n, 784):
+//   W -= lr (dW + 2c W), b -= lr db, for both layers, with dz1 taken through W2 before its update.
+// Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
+// A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
+// With a pool, the two big products are split across its threads: the first layer by batch rows, the
+// W1 update by rows of W1 (inputs); the small second-layer work in between stays on the caller.
+inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
+                        StepWorkspace& ws, ThreadPool* pool = nullptr) {
+  const int H = P.hidden();
+  const float ce = forward_probs(P, x, labels, n, ws, lr, pool);
+  if (!std::isfinite(ce)) return ce;
+  const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
+  float* W2T = ws.W2T.data();
+
+  kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data());  // old W2
+  kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T,
+                       ws.scratch_of(0));  // W2T = s W2T + g2^T a1
+  for (int j = 0; j < H; ++j)
+    for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
+  kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
+  kernels::colsum_add(n, H, ws.g1.data(), P.b1.data());
+  detail::in_parallel(pool, [&](int i, int parts) {  // W1 = s W1 + x^T g1, rows [m0, m1) per thread
+    const auto [m0, m1] = split_range(kInputs, i, parts);
+    kernels::gemm_tn_sgd(n, kInputs, H, x, ws.g1.data(), scale, P.W1.data(), ws.scratch_of(i), m0, m1);
+  });
+  return ce;
+}
+
+// gather_batch (dataset.hpp) on the conversion kernel: rows idx[0..count) of d as x (count, 784) in [0, 1],
+// bit-identical to gather_batch.
+inline void gather_batch_fast(const Dataset& d, const std::uint32_t* idx, std::size_t count, float* x,
+                              std::uint8_t* labels) {
+  for (std::size_t r = 0; r < count; ++r) {
+    kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + r * kInputs);
+    labels[r] = d.labels[idx[r]];
+  }
+}
+
+}  // namespace mnist

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the kernel tester (tests/wasm/kernels_check.cpp, no GoogleTest) on the WebAssembly SIMD kernels:
+# built with em++ -O2 -msimd128 for Node and run there; with --native also built and run natively.
+# Exits non-zero on any mismatch against the scalar reference. Output goes to build-kernels/.
+set -euo pipefail
+# Node output as .cjs: package.json says "type": "module" and Emscripten's node output is CommonJS.
+cd "$(dirname "$0")/.."
+out=build-kernels
+mkdir -p "$out"
+export NODE_PATH=/usr/share/nodejs  # Debian's emscripten finds acorn there (TOOLCHAIN.md)
+flags=(-std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3)
+
+if [[ "${1:-}" == "--native" ]]; then
+  g++ "${flags[@]}" -O2 -march=native tests/wasm/kernels_check.cpp -o "$out/kernels_check"
+  "$out/kernels_check"
+fi
+# SINGLE_FILE embeds the .wasm: Node 20's fetch cannot load Emscripten 3.1.6's plain file path.
+em++ "${flags[@]}" -O2 -msimd128 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 \
+  tests/wasm/kernels_check.cpp -o "$out/kernels_check.cjs"
+node "$out/kernels_check.cjs"

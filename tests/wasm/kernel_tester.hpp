@@ -1,0 +1,256 @@
+// One tester for every kernel of the training step: runs mnist::kernels::<op> (the SIMD kernels under
+// -msimd128, the native choice otherwise) against kernels::ref on a shape and returns "" or a message
+// naming the kernel, the shape and the first (i, j) out of tolerance. Used by the GoogleTest suite
+// (tests/cpp/kernels_test.cpp) and by the gtest-free driver built with em++ (kernels_check.cpp).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mnist/train_step.hpp"
+
+namespace mnist::kernel_tester {
+
+using Vec = std::vector<float>;
+
+inline Vec random_vec(std::size_t size, std::mt19937& gen, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  Vec v(size);
+  for (auto& e : v) e = u(gen);
+  return v;
+}
+// Zeros like MNIST's: some whole columns (border pixels) and many single entries, so the kernels'
+// skipping of zero inputs is exercised; seed parity leaves every other shape dense.
+inline Vec sparsify(Vec v, int rows, int cols, std::mt19937& gen) {
+  if (gen() % 2) return v;
+  for (int j = 0; j < cols; ++j) {
+    const bool column = gen() % 3 == 0;
+    for (int i = 0; i < rows; ++i)
+      if (column || gen() % 5 < 3) v[std::size_t(i) * cols + j] = 0.0f;
+  }
+  return v;
+}
+inline Vec abs_vec(Vec v) {
+  for (auto& e : v) e = std::fabs(e);
+  return v;
+}
+
+// got and want are (rows, cols). mag is the reference run on |inputs|: the sum of |terms| of each
+// element, so the tolerance follows the rounding a different summation order may bring (Eigen, FMA).
+inline std::string compare(const std::string& what, const Vec& got, const Vec& want, const Vec& mag, int rows, int cols,
+                           double rtol = 2e-5) {
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      const std::size_t k = std::size_t(i) * cols + j;
+      const double tol = rtol * (std::fabs(double(mag[k])) + std::fabs(double(want[k]))) + 1e-30;
+      if (!(std::fabs(double(got[k]) - double(want[k])) <= tol)) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, ": (i, j) = (%d, %d) of (%d, %d): got %.9g, want %.9g, tolerance %.3g", i, j,
+                      rows, cols, double(got[k]), double(want[k]), tol);
+        return what + buf;
+      }
+    }
+  return "";
+}
+
+inline std::string shape(const char* op, std::initializer_list<std::pair<const char*, int>> dims) {
+  std::string s = std::string(op) + " [" + kernels::kBackend + "]";
+  for (auto& d : dims) s += std::string(" ") + d.first + "=" + std::to_string(d.second);
+  return s;
+}
+
+inline std::string check_gemm_nn_bias_relu(int n, int K, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec x = sparsify(random_vec(std::size_t(n) * K, gen), n, K, gen);
+  const Vec W = random_vec(std::size_t(K) * N, gen), b = random_vec(N, gen);
+  Vec got(std::size_t(n) * N, NAN), want(got.size()), mag(got.size());
+  std::vector<int> scratch(kernels::gemm_nn_bias_relu_scratch(n, K) + 1, -1);
+  kernels::gemm_nn_bias_relu(n, K, N, x.data(), W.data(), b.data(), got.data(), scratch.data());
+  kernels::ref::gemm_nn_bias_relu(n, K, N, x.data(), W.data(), b.data(), want.data());
+  kernels::ref::gemm_nn_bias_relu(n, K, N, abs_vec(x).data(), abs_vec(W).data(), abs_vec(b).data(), mag.data());
+  return compare(shape("gemm_nn_bias_relu", {{"n", n}, {"K", K}, {"N", N}}), got, want, mag, n, N);
+}
+
+inline std::string check_gemm_nt_bias(int n, int N, int C, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec a = random_vec(std::size_t(n) * N, gen), WT = random_vec(std::size_t(C) * N, gen), b = random_vec(C, gen);
+  Vec got(std::size_t(n) * C, NAN), want(got.size()), mag(got.size());
+  kernels::gemm_nt_bias(n, N, C, a.data(), WT.data(), b.data(), got.data());
+  kernels::ref::gemm_nt_bias(n, N, C, a.data(), WT.data(), b.data(), want.data());
+  kernels::ref::gemm_nt_bias(n, N, C, abs_vec(a).data(), abs_vec(WT).data(), abs_vec(b).data(), mag.data());
+  return compare(shape("gemm_nt_bias", {{"n", n}, {"N", N}, {"C", C}}), got, want, mag, n, C);
+}
+
+inline std::string check_gemm_nn_relumask(int n, int C, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec g2 = random_vec(std::size_t(n) * C, gen), WT = random_vec(std::size_t(C) * N, gen);
+  Vec a1 = random_vec(std::size_t(n) * N, gen);
+  for (auto& v : a1) v = v < 0 ? 0.0f : v;  // like a ReLU output: about half exactly zero
+  const Vec ones(a1.size(), 1.0f);
+  Vec got(std::size_t(n) * N, NAN), want(got.size()), mag(got.size());
+  kernels::gemm_nn_relumask(n, C, N, g2.data(), WT.data(), a1.data(), got.data());
+  kernels::ref::gemm_nn_relumask(n, C, N, g2.data(), WT.data(), a1.data(), want.data());
+  kernels::ref::gemm_nn_relumask(n, C, N, abs_vec(g2).data(), abs_vec(WT).data(), ones.data(), mag.data());
+  return compare(shape("gemm_nn_relumask", {{"n", n}, {"C", C}, {"N", N}}), got, want, mag, n, N);
+}
+
+inline std::string check_gemm_tn_sgd(int n, int M, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec A = sparsify(random_vec(std::size_t(n) * M, gen), n, M, gen), B = random_vec(std::size_t(n) * N, gen);
+  const Vec W = random_vec(std::size_t(M) * N, gen);
+  const float scale = 0.98f;
+  Vec got = W, want = W, mag = abs_vec(W);
+  std::vector<int> scratch(kernels::gemm_tn_sgd_scratch(M) + 1, -1);
+  kernels::gemm_tn_sgd(n, M, N, A.data(), B.data(), scale, got.data(), scratch.data());
+  kernels::ref::gemm_tn_sgd(n, M, N, A.data(), B.data(), scale, want.data());
+  kernels::ref::gemm_tn_sgd(n, M, N, abs_vec(A).data(), abs_vec(B).data(), scale, mag.data());
+  const std::string whole = compare(shape("gemm_tn_sgd", {{"n", n}, {"M", M}, {"N", N}}), got, want, mag, M, N);
+  if (!whole.empty()) return whole;
+  // In three row ranges, as threads call it: the same result, no row touched twice or missed.
+  Vec parts = W;
+  for (int i = 0; i < 3; ++i)
+    kernels::gemm_tn_sgd(n, M, N, A.data(), B.data(), scale, parts.data(), scratch.data(), M * i / 3, M * (i + 1) / 3);
+  return compare(shape("gemm_tn_sgd in 3 row ranges", {{"n", n}, {"M", M}, {"N", N}}), parts, want, mag, M, N);
+}
+
+inline std::string check_colsum_add(int n, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec G = random_vec(std::size_t(n) * N, gen), b = random_vec(N, gen);
+  Vec got = b, want = b, mag = abs_vec(b);
+  kernels::colsum_add(n, N, G.data(), got.data());
+  kernels::ref::colsum_add(n, N, G.data(), want.data());
+  kernels::ref::colsum_add(n, N, abs_vec(G).data(), mag.data());
+  return compare(shape("colsum_add", {{"n", n}, {"N", N}}), got, want, mag, 1, N);
+}
+
+// Exact: the conversion must give gather_batch's bits.
+inline std::string check_u8_to_unit_f32(int count, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::vector<std::uint8_t> src(count);
+  for (auto& p : src) p = static_cast<std::uint8_t>(gen());
+  if (count > 0) src[0] = 255;
+  Vec got(count, NAN), want(count);
+  kernels::u8_to_unit_f32(count, src.data(), got.data());
+  kernels::ref::u8_to_unit_f32(count, src.data(), want.data());
+  return compare(shape("u8_to_unit_f32", {{"count", count}}), got, want, Vec(count, 0.0f), 1, count, 0.0);
+}
+
+// train_step against network.hpp's forward + backward + sgd_update run in double from the same start.
+// Parameters are compared by their change (the update), relative to the largest change of each, since
+// the parameters themselves barely move in one step; the loss and the probabilities directly.
+inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1e-4) {
+  std::mt19937 gen(seed);
+  Rng rng(seed);
+  const Params<float> P0 = init_params(H, rng);
+  Params<float> P = P0;
+  P.b1 = Eigen::Map<const RowVec<float>>(random_vec(H, gen, -0.1f, 0.1f).data(), H);
+  P.b2 = Eigen::Map<const RowVec<float>>(random_vec(kClasses, gen, -0.1f, 0.1f).data(), kClasses);
+  const Params<float> start = P;
+  Vec x(std::size_t(n) * kInputs);
+  for (auto& v : x) v = (gen() % 4 == 0) ? 0.0f : float(gen() % 256) / 255.0f;  // many zeros, as MNIST
+  std::vector<std::uint8_t> labels(n);
+  for (auto& l : labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  const float lr = 0.1f, decay = 1e-3f;  // a larger decay than the default, so its term is visible
+
+  StepWorkspace ws(n, H);
+  const float ce = train_step(P, x.data(), labels.data(), n, lr, decay, ws);
+
+  Params<double> R = start.cast<double>();
+  Workspace<double> rws(n, H);
+  std::vector<double> xd(x.begin(), x.end());
+  const double ce_ref = forward(R, xd.data(), labels.data(), n, rws);
+  const auto p_ref = rws.p;  // copied: backward leaves p alone, but keep the forward values
+  backward(R, xd.data(), labels.data(), n, double(decay), rws);
+  sgd_update(R, rws.grad, double(lr));
+
+  const std::string where = shape("train_step", {{"n", n}, {"H", H}});
+  if (!(std::fabs(ce - ce_ref) <= rtol * std::fabs(ce_ref)))
+    return where + ": loss " + std::to_string(ce) + ", want " + std::to_string(ce_ref);
+  {
+    Vec got(ws.p.begin(), ws.p.begin() + std::size_t(n) * kClasses), want(p_ref.begin(), p_ref.begin() + got.size());
+    const std::string e = compare(where + " p", got, want, Vec(got.size(), 1e-2f), n, kClasses, rtol);
+    if (!e.empty()) return e;
+  }
+  auto delta = [&](const char* name, const float* now, const float* before, const double* ref, int rows, int cols) {
+    const std::size_t size = std::size_t(rows) * cols;
+    Vec got(size), want(size);
+    double largest = 0;
+    for (std::size_t k = 0; k < size; ++k) {
+      got[k] = float(double(now[k]) - double(before[k]));
+      want[k] = float(ref[k] - double(before[k]));
+      largest = std::max(largest, std::fabs(double(want[k])));
+    }
+    // Float's own step: W - lr dW rounds to |W| * 2^-24 at best, which the delta carries too.
+    Vec mag(size);
+    for (std::size_t k = 0; k < size; ++k) mag[k] = float(largest + std::fabs(double(before[k])) * 6e-8 / rtol);
+    return compare(where + " " + name + " update", got, want, mag, rows, cols, rtol);
+  };
+  for (const std::string& e : {delta("W1", P.W1.data(), start.W1.data(), R.W1.data(), kInputs, H),
+                               delta("b1", P.b1.data(), start.b1.data(), R.b1.data(), 1, H),
+                               delta("W2", P.W2.data(), start.W2.data(), R.W2.data(), H, kClasses),
+                               delta("b2", P.b2.data(), start.b2.data(), R.b2.data(), 1, kClasses)})
+    if (!e.empty()) return e;
+  return "";
+}
+
+// The named edge sizes: dimensions around the 4- and 8-wide tiles and their remainders, one row, and the
+// real shapes (n = 32 or 64, K = 784, H = 256, 10 classes).
+inline const std::vector<int>& edge_rows() {
+  static const std::vector<int> v{1, 2, 3, 4, 5, 7, 8, 9, 32, 33, 64, 65, 130};  // 65, 130: past the 64-row blocks
+  return v;
+}
+inline const std::vector<int>& edge_cols() {
+  static const std::vector<int> v{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 256};
+  return v;
+}
+inline const std::vector<int>& edge_depths() {
+  static const std::vector<int> v{1, 3, 4, 5, 17, 784};
+  return v;
+}
+inline const std::vector<int>& edge_classes() {
+  static const std::vector<int> v{1, 4, 5, 6, 9, 10, 11};
+  return v;
+}
+
+// Runs every kernel on every edge shape plus `random_shapes` random ones; calls report(message) for
+// each failure and returns the number of checks run.
+template <typename Report>
+int run_all(Report report, int random_shapes = 50) {
+  int checks = 0;
+  unsigned seed = 1;
+  auto run = [&](const std::string& e) {
+    ++checks;
+    if (!e.empty()) report(e);
+  };
+  for (int n : edge_rows())
+    for (int N : edge_cols()) {
+      for (int K : edge_depths()) {
+        run(check_gemm_nn_bias_relu(n, K, N, ++seed));
+        run(check_gemm_tn_sgd(n, K, N, ++seed));
+      }
+      for (int C : edge_classes()) {
+        run(check_gemm_nt_bias(n, N, C, ++seed));
+        run(check_gemm_nn_relumask(n, C, N, ++seed));
+      }
+      run(check_colsum_add(n, N, ++seed));
+    }
+  for (int count : {0, 1, 15, 16, 17, 784, 784 * 3}) run(check_u8_to_unit_f32(count, ++seed));
+  std::mt19937 gen(12345);
+  auto dim = [&](int hi) { return 1 + int(gen() % unsigned(hi)); };
+  for (int t = 0; t < random_shapes; ++t) {
+    run(check_gemm_nn_bias_relu(dim(70), dim(800), dim(300), ++seed));
+    run(check_gemm_tn_sgd(dim(70), dim(800), dim(300), ++seed));
+    run(check_gemm_nt_bias(dim(70), dim(300), dim(12), ++seed));
+    run(check_gemm_nn_relumask(dim(70), dim(12), dim(300), ++seed));
+    run(check_colsum_add(dim(70), dim(300), ++seed));
+  }
+  for (int n : {1, 2, 5, 32, 33})
+    for (int H : {1, 5, 17, 256}) run(check_train_step(n, H, ++seed));
+  return checks;
+}
+
+}  // namespace mnist::kernel_tester
