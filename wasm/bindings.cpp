@@ -6,9 +6,13 @@
 // returns null; core.ts calls takeError() after it and throws a typed error. Nothing throws across the
 // boundary, so no Embind argument is leaked by a JavaScript exception unwinding through wasm frames.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <new>
 #include <string>
@@ -18,6 +22,7 @@
 #include "mnist/dataset.hpp"
 #include "mnist/error.hpp"
 #include "mnist/evaluate.hpp"
+#include "mnist/model_file.hpp"
 #include "mnist/network.hpp"
 #include "mnist/preprocess.hpp"
 #include "mnist/trainer.hpp"
@@ -84,6 +89,37 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw mnist::Error(mnist::ErrorCode::InvalidArgument, message);
 }
 
+// ---- Memory -------------------------------------------------------------------------------------------
+static_assert(mnist::kChunkRows == mnist::kEvalChunk, "config.hpp's estimate assumes evaluate.hpp's chunk");
+
+// Bytes malloc has handed out and not taken back.
+std::uint64_t heap_in_use() {
+  const struct mallinfo m = mallinfo();
+  return std::uint64_t(m.uordblks);
+}
+
+// What this module can still allocate: the memory's maximum (2 GB), less the program's static data and
+// stack (below the heap's start), less what is in use, less a reserve for fragmentation and Embind's
+// temporaries. Training a config whose estimate exceeds it is refused before anything is allocated.
+std::uint64_t memory_budget() {
+  constexpr std::uint64_t kReserve = 64u << 20;
+  const std::uint64_t max = emscripten_get_heap_max();
+  const struct mallinfo m = mallinfo();
+  const std::uint64_t top = std::uint64_t(reinterpret_cast<std::uintptr_t>(sbrk(0)));
+  const std::uint64_t used = top - std::uint64_t(m.fordblks);  // static data, stack and live blocks
+  return max > used + kReserve ? max - used - kReserve : 0;
+}
+
+// {heapBytes: the WebAssembly memory's size (HEAP8.length), mallocBytes: in use, budgetBytes, liveObjects}
+val memory_info() {
+  val out = val::object();
+  out.set("heapBytes", double(emscripten_get_heap_size()));
+  out.set("mallocBytes", double(heap_in_use()));
+  out.set("budgetBytes", double(memory_budget()));
+  out.set("liveObjects", g_live_objects);
+  return out;
+}
+
 // ---- Dataset ------------------------------------------------------------------------------------------
 struct DatasetHandle : Counted {
   std::shared_ptr<const mnist::Dataset> data;
@@ -112,7 +148,7 @@ DatasetHandle* parse_dataset(const val& images, const val& labels, const std::st
 // ---- Model: parameters for inference and evaluation ---------------------------------------------------
 struct ModelHandle : Counted {
   mnist::Params<float> params;
-  mnist::Workspace<float> ws;
+  mnist::StepWorkspace ws;  // the fast kernels' forward pass, in batches of kEvalChunk
 
   explicit ModelHandle(const mnist::Params<float>& p) : params(p), ws(mnist::kEvalChunk, p.hidden()) {}
 
@@ -166,6 +202,14 @@ struct ModelHandle : Counted {
     });
   }
 
+  // The model file (model_file.hpp's format: magic, version, shape, weights, CRC-32) as a Uint8Array.
+  val to_bytes() const {
+    return guarded<val>(val::null(), [&] {
+      const std::vector<std::uint8_t> bytes = mnist::save_model(params);
+      return u8(bytes.data(), bytes.size());
+    });
+  }
+
   // {W1 (784 * H), b1 (H), W2 (H * 10), b2 (10)}, row-major Float32Array copies.
   val parameters() const {
     val out = val::object();
@@ -177,6 +221,39 @@ struct ModelHandle : Counted {
     return out;
   }
 };
+
+// A model from a model file's bytes (Uint8Array); every field is bounds-checked by the core's loader, which
+// names what is wrong ("model file: checksum mismatch - the file is corrupted"). Null + error if malformed.
+ModelHandle* load_model(const val& bytes) {
+  return guarded<ModelHandle*>(nullptr, [&] {
+    const auto b = copy_in<std::uint8_t>(bytes);
+    return new ModelHandle(mnist::load_model(b.data(), b.size()));
+  });
+}
+
+// ---- Test hooks: memory that is held until deleted, and a crash ----------------------------------------
+// Lets tests fill the heap (to see the budget shrink and allocation failures reported as values) and
+// abort the module (to see the page survive its worker dying). Not used by the page's normal paths.
+struct Reservation : Counted {
+  std::unique_ptr<std::uint8_t[]> block;
+  double size = 0;
+  double bytes() const { return size; }
+};
+Reservation* reserve_memory(double bytes) {
+  return guarded<Reservation*>(nullptr, [&] {
+    require(bytes >= 0 && bytes <= 4294967295.0, "reserve: bytes out of range");
+    auto* r = new Reservation;
+    try {
+      r->block.reset(new std::uint8_t[std::size_t(bytes)]);
+    } catch (...) {
+      delete r;
+      throw;
+    }
+    r->size = bytes;
+    return r;
+  });
+}
+void abort_module() { std::abort(); }
 
 // ---- Digit preprocessing -------------------------------------------------------------------------------
 // ink: Float32Array (height * width) in [0, 1] -> {empty, pixels: Float32Array(784)}.
@@ -227,21 +304,44 @@ mnist::TrainConfig to_config(const val& o) {
   return c;
 }
 
+// ---- Threads: the threaded build splits each step across up to MNIST_MAX_THREADS threads ---------------
+#ifndef MNIST_MAX_THREADS
+#define MNIST_MAX_THREADS 1
+#endif
+int g_threads = 1;  // for trainers created from now on
+int max_threads() { return MNIST_MAX_THREADS; }
+// Clamps to [1, maxThreads()] and returns the count trainers will use.
+int set_threads(int n) {
+  g_threads = n < 1 ? 1 : (n > MNIST_MAX_THREADS ? MNIST_MAX_THREADS : n);
+  return g_threads;
+}
+
 struct TrainerHandle : Counted {
   std::shared_ptr<const mnist::Dataset> data;  // kept alive for the trainer, which holds a reference
   mnist::Trainer trainer;
 
   TrainerHandle(std::shared_ptr<const mnist::Dataset> d, const mnist::TrainConfig& c)
-      : data(std::move(d)), trainer(*data, c) {}
+      : data(std::move(d)), trainer(*data, c, g_threads) {}
 
-  // {status, batches, batchLoss}: runs at most maxBatches batches (stops early at an epoch's end).
-  val step(int max_batches) {
+  // {status, batches, batchLoss, maxBatchLoss}: runs at most maxBatches batches, one at a time, and stops early
+  // at an epoch's end, at divergence (NaN/inf: the trainer's own check), and after a batch whose mean
+  // cross-entropy exceeds stopAbove (a loss that exploded while still finite; the caller decides to end).
+  val step(int max_batches, double stop_above) {
     return guarded<val>(val::null(), [&] {
-      const mnist::StepResult r = trainer.step(max_batches);
+      mnist::StepResult r;
+      int batches = 0;
+      double max_loss = 0;
+      while (batches < max_batches) {
+        r = trainer.step(1);
+        batches += r.batches;
+        if (r.batches > 0 && !(r.batch_loss <= max_loss)) max_loss = r.batch_loss;  // NaN sticks
+        if (r.status != mnist::TrainStatus::Running || r.batches == 0 || !(r.batch_loss <= stop_above)) break;
+      }
       val out = val::object();
       out.set("status", std::string(status_name(r.status)));
-      out.set("batches", r.batches);
+      out.set("batches", batches);
       out.set("batchLoss", r.batch_loss);
+      out.set("maxBatchLoss", max_loss);
       return out;
     });
   }
@@ -273,8 +373,14 @@ struct TrainerHandle : Counted {
   }
 };
 
+// Checks the settings, then whether training them fits the memory left, before allocating anything.
 TrainerHandle* create_trainer(const DatasetHandle& d, const val& config) {
-  return guarded<TrainerHandle*>(nullptr, [&] { return new TrainerHandle(d.data, to_config(config)); });
+  return guarded<TrainerHandle*>(nullptr, [&] {
+    const mnist::TrainConfig c = to_config(config);
+    mnist::validate(c, d.data->size());
+    mnist::check_memory(c, memory_budget());
+    return new TrainerHandle(d.data, c);
+  });
 }
 
 // Which build this is, for the page to show.
@@ -290,6 +396,9 @@ val build_info() {
 #else
   out.set("eigenPackets", std::string("none"));
 #endif
+  out.set("kernels", std::string(mnist::kernels::kBackend));
+  out.set("maxThreads", MNIST_MAX_THREADS);
+  out.set("threads", g_threads);
   return out;
 }
 
@@ -302,7 +411,15 @@ EMSCRIPTEN_BINDINGS(mnist) {
   function("buildInfo", &build_info);
   function("parseDataset", &parse_dataset, allow_raw_pointers());
   function("createTrainer", &create_trainer, allow_raw_pointers());
+  function("maxThreads", &max_threads);
+  function("setThreads", &set_threads);
   function("preprocessDigit", &preprocess_digit);
+  function("loadModel", &load_model, allow_raw_pointers());
+  function("memoryInfo", &memory_info);
+  function("reserveMemory", &reserve_memory, allow_raw_pointers());
+  function("abortModule", &abort_module);
+
+  class_<Reservation>("Reservation").function("bytes", &Reservation::bytes);
 
   class_<DatasetHandle>("Dataset")
       .function("size", &DatasetHandle::size)
@@ -314,6 +431,7 @@ EMSCRIPTEN_BINDINGS(mnist) {
       .function("predict", &ModelHandle::predict)
       .function("evaluate", &ModelHandle::evaluate)
       .function("gradients", &ModelHandle::gradients)
+      .function("toBytes", &ModelHandle::to_bytes)
       .function("parameters", &ModelHandle::parameters);
 
   class_<TrainerHandle>("Trainer")

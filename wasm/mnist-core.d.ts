@@ -16,6 +16,7 @@ export interface StepResult {
   status: 'running' | 'epoch-ended' | 'finished' | 'diverged';
   batches: number;
   batchLoss: number; // mean cross-entropy of the last batch run (no weight-decay term)
+  maxBatchLoss: number; // the largest of the batches run (NaN if any was NaN)
 }
 
 export interface EpochStats {
@@ -61,6 +62,7 @@ export interface Model extends EmbindObject {
   evaluate(data: Dataset, decay: number): Evaluation | null;
   gradients(images: Float32Array, labels: Uint8Array, decay: number): Gradients | null;
   parameters(): Parameters;
+  toBytes(): Uint8Array | null; // the model file (include/mnist/model_file.hpp)
 }
 
 export interface TrainerConfig {
@@ -75,7 +77,7 @@ export interface TrainerConfig {
 }
 
 export interface Trainer extends EmbindObject {
-  step(maxBatches: number): StepResult | null;
+  step(maxBatches: number, stopAbove: number): StepResult | null; // stops after a batch whose loss > stopAbove
   epoch(): number;
   position(): number;
   epochSize(): number;
@@ -88,6 +90,21 @@ export interface Trainer extends EmbindObject {
 export interface BuildInfo {
   simd: boolean;
   eigenPackets: string;
+  kernels: string; // 'wasmsimd' (the hand-written SIMD kernels) or 'portable'
+  maxThreads: number; // 1 unless this is the threaded build
+  threads: number; // what trainers use now (setThreads)
+}
+
+export interface MemoryInfo {
+  heapBytes: number; // the WebAssembly memory's size (HEAP8.length); it grows, never shrinks
+  mallocBytes: number; // allocated and not freed
+  budgetBytes: number; // what training may still allocate (the 2 GB maximum less what is used, less a reserve)
+  liveObjects: number; // Embind objects not yet deleted
+}
+
+/** Test hook: a block of heap memory held until delete(). */
+export interface Reservation extends EmbindObject {
+  bytes(): number;
 }
 
 export interface MnistModule {
@@ -96,7 +113,19 @@ export interface MnistModule {
   buildInfo(): BuildInfo;
   parseDataset(images: Uint8Array, labels: Uint8Array, what: string): Dataset | null;
   createTrainer(data: Dataset, config: TrainerConfig): Trainer | null;
+  maxThreads(): number; // threads a trainer may use: 1, or the threaded build's pool + 1
+  setThreads(threads: number): number; // for trainers created from now on; clamped, returns the count
   preprocessDigit(ink: Float32Array, width: number, height: number): DigitImage | null;
+  loadModel(bytes: Uint8Array): Model | null; // null + takeError() 'malformed-model' for a bad file
+  memoryInfo(): MemoryInfo;
+  reserveMemory(bytes: number): Reservation | null; // test hook; null + 'out-of-memory' when it does not fit
+  abortModule(): never; // test hook: std::abort(), the module is dead afterwards
 }
 
-export type MnistModuleFactory = (options?: { wasmBinary?: ArrayBuffer | Uint8Array }) => Promise<MnistModule>;
+export interface MnistModuleOptions {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  onAbort?: (what: unknown) => void; // Emscripten calls it when the module aborts (or fails to load)
+  printErr?: (text: string) => void;
+}
+
+export type MnistModuleFactory = (options?: MnistModuleOptions) => Promise<MnistModule>;

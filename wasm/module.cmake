@@ -2,11 +2,17 @@
 # bindings over the header-only core, as an ES6 module factory for the page's worker.
 #   MNIST_WASM_SIMD=ON   -msimd128 (+ Eigen's SSE2 path through Emscripten's SSE-to-SIMD128 headers)
 #   MNIST_WASM_SIMD=OFF  scalar WebAssembly MVP, for browsers without SIMD (chosen at run time)
+#   MNIST_WASM_THREADS=ON  with SIMD, Emscripten pthreads: the trainer splits each step across a pool of
+#                          up to 4 threads; loaded only when the page is cross-origin isolated
 # Flags are per target; scripts/build-wasm.sh configures one build directory for each variant.
 option(MNIST_WASM_SIMD "Build the module with WebAssembly SIMD (-msimd128)" ON)
 option(MNIST_WASM_EIGEN_SSE2 "With SIMD, run Eigen's SSE2 kernels on WebAssembly SIMD" ON)
+option(MNIST_WASM_THREADS "Build the threaded module (pthreads, SharedArrayBuffer)" OFF)
+set(MNIST_WASM_MAX_THREADS 4)
 
-if(MNIST_WASM_SIMD)
+if(MNIST_WASM_THREADS)
+  set(MNIST_WASM_NAME mnist_threads)
+elseif(MNIST_WASM_SIMD)
   set(MNIST_WASM_NAME mnist_simd)
 else()
   set(MNIST_WASM_NAME mnist_nosimd)
@@ -34,4 +40,15 @@ if(MNIST_WASM_SIMD)
       -include ${CMAKE_CURRENT_LIST_DIR}/eigen_wasm_sse2.hpp)
     target_include_directories(mnist_wasm BEFORE PRIVATE ${CMAKE_CURRENT_LIST_DIR}/sse2_shim)
   endif()
+endif()
+
+if(MNIST_WASM_THREADS)
+  # A pool of MAX_THREADS - 1 workers started with the module: the trainer's threads reuse them, so creating
+  # one never waits on the event loop. The caller's thread is the fourth.
+  math(EXPR MNIST_WASM_POOL "${MNIST_WASM_MAX_THREADS} - 1")
+  target_compile_options(mnist_wasm PRIVATE -pthread)
+  target_compile_definitions(mnist_wasm PRIVATE MNIST_MAX_THREADS=${MNIST_WASM_MAX_THREADS})
+  # Growing shared memory makes JavaScript's heap views slower; the page only touches them to copy arrays.
+  target_link_options(mnist_wasm PRIVATE -pthread -sUSE_PTHREADS=1 -sPTHREAD_POOL_SIZE=${MNIST_WASM_POOL}
+    -Wno-pthreads-mem-growth)
 endif()

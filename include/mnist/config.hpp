@@ -14,8 +14,11 @@ namespace mnist {
 constexpr int kImageSide = 28;
 constexpr int kInputs = kImageSide * kImageSide;  // 784
 constexpr int kClasses = 10;
-// A cap that keeps W1 (784 x H floats) and its workspaces far below a browser tab's memory.
-constexpr int kMaxHidden = 8192;
+// A sanity cap on H (W1 alone is 784 x H floats: 822 MB at the cap). What actually fits is decided by
+// check_memory() against the caller's budget (the page's WebAssembly memory), not by this range.
+constexpr int kMaxHidden = 262144;
+// Rows of the largest batch a trainer or model works on at once (evaluate.hpp's kEvalChunk).
+constexpr int kChunkRows = 512;
 
 struct TrainConfig {
   int hidden = 256;
@@ -55,6 +58,32 @@ inline void validate(const TrainConfig& c, std::size_t available) {
   if (used - validation < static_cast<std::size_t>(c.batch))
     fail_invalid("training examples after the validation split (" + std::to_string(used - validation) +
                  ") must be at least the batch size (" + std::to_string(c.batch) + ")");
+}
+
+// Bytes of one copy of the parameters W1, b1, W2, b2 of a 784-H-10 network.
+inline std::uint64_t params_bytes(std::uint64_t hidden) {
+  return 4 * (std::uint64_t(kInputs) * hidden + hidden + hidden * kClasses + kClasses);
+}
+
+// About the most memory training with `c` takes at once, beyond the data: the trainer's parameters, their
+// gradient and the last finite copy, one model copy for predictions and one serialised for saving (5 copies),
+// and two workspaces of kChunkRows (or batch) rows: the gathered inputs and the hidden-layer buffers.
+inline std::uint64_t training_memory_bytes(const TrainConfig& c) {
+  const std::uint64_t H = std::uint64_t(c.hidden < 1 ? 1 : c.hidden);
+  const std::uint64_t rows = std::uint64_t(c.batch > kChunkRows ? c.batch : kChunkRows);
+  const std::uint64_t workspace = 4 * rows * (kInputs + 6 * H + 6 * kClasses);
+  const std::uint64_t examples = c.train_size * 8;  // the split and the shuffled order (u32 each)
+  return 5 * params_bytes(H) + 2 * workspace + examples;
+}
+
+// Throws Error(InvalidArgument) when training `c` needs more than `budget_bytes` (what the caller can
+// still allocate, e.g. the page's WebAssembly memory limit minus what is in use).
+inline void check_memory(const TrainConfig& c, std::uint64_t budget_bytes) {
+  const std::uint64_t need = training_memory_bytes(c);
+  if (need <= budget_bytes) return;
+  const auto mb = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 19)) >> 20); };
+  fail_invalid("784-" + std::to_string(c.hidden) + "-10 needs about " + mb(need) + " MB to train, more than the " +
+               mb(budget_bytes) + " MB this page can use: try fewer hidden units");
 }
 
 }  // namespace mnist

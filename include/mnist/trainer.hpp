@@ -29,6 +29,9 @@ struct EpochStats {
 
 enum class TrainStatus { Running, EpochEnded, Finished, Diverged };
 
+// Mean cross-entropy per example above which a run counts as diverged (a random guess costs 2.3).
+constexpr float kDivergedLoss = 1000.0f;
+
 struct StepResult {
   TrainStatus status = TrainStatus::Running;
   int batches = 0;           // run by this call
@@ -56,8 +59,8 @@ class Trainer {
   }
 
   // Runs up to `max_batches` batches, stopping early at the end of an epoch (after evaluating it) and
-  // at the end of training. A non-finite loss stops training before the bad update is applied, and the
-  // model falls back to the last finite one (this epoch's start) if the weights themselves blew up.
+  // at the end of training. A non-finite or exploding loss stops training before the bad update is applied,
+  // and the model falls back to the last one known good: this epoch's start.
   StepResult step(int max_batches) {
     StepResult r;
     if (finished()) {
@@ -70,7 +73,9 @@ class Trainer {
       gather_batch_fast(data_, order_.data() + position_, n, x_.data(), labels_.data());
       const float ce =
           train_step(params_, x_.data(), labels_.data(), n, config_.learning_rate, config_.decay, ws_, pool_.get());
-      if (!std::isfinite(ce)) {  // train_step returned before touching params_
+      // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
+      // log(10) = 2.3 per example: the stable softmax keeps the loss of a blown-up model finite.
+      if (!std::isfinite(ce) || ce > kDivergedLoss * n) {
         mark_diverged();
         r.status = TrainStatus::Diverged;
         return r;
@@ -118,7 +123,7 @@ class Trainer {
  private:
   void mark_diverged() {
     diverged_ = true;
-    if (!params_.all_finite()) params_ = last_finite_;
+    params_ = last_finite_;
   }
 
   void end_epoch() {
@@ -155,7 +160,7 @@ class Trainer {
   int epoch_ = 0;
   double epoch_ce_ = 0;
   std::size_t epoch_correct_ = 0;
-  Params<float> last_finite_;          // the model at the start of this epoch, known finite
+  Params<float> last_finite_;          // the model at the start of this epoch, known good
   bool diverged_ = false;
   std::vector<EpochStats> history_;
 };

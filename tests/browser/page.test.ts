@@ -1,6 +1,7 @@
 // The whole page in headless Chromium, found by its accessible names (DESIGN.md): it loads, trains and
 // draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
-// refuses an invalid setting with an alert, and never logs a console error.
+// refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
+// or requests anything from another origin.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -42,6 +43,11 @@ async function open(query = ''): Promise<Page> {
     if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
       problems.push(`request left the origin: ${r.url()}`);
   });
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
+    ),
+  );
   await page.goto(base + query);
   await page.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
   return page;
@@ -104,7 +110,7 @@ describe('the page', () => {
     expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
     expect(await p.getByRole('status', { name: 'Prediction' }).textContent()).not.toMatch(/\d/);
     expect(await p.getByRole('alert').textContent()).toBe('');
-    expect(await p.locator('#build').textContent()).toBe('WebAssembly SIMD');
+    expect(await p.locator('#build').textContent()).toMatch(/^WebAssembly SIMD( · \d+ threads)?$/);
     expect(await p.evaluate(() => getComputedStyle(document.querySelector('#pad')!).touchAction)).toBe('none');
   });
 

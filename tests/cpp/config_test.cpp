@@ -37,8 +37,8 @@ TEST(Config, RejectsEachSettingOutOfRangeWithAClearMessage) {
     TrainConfig config;
     const char* expected;
   } cases[] = {
-      {with([](auto& c) { c.hidden = 0; }), "hidden units must be between 1 and 8192, got 0"},
-      {with([](auto& c) { c.hidden = 100000; }), "hidden units must be between 1 and 8192"},
+      {with([](auto& c) { c.hidden = 0; }), "hidden units must be between 1 and 262144, got 0"},
+      {with([](auto& c) { c.hidden = 300000; }), "hidden units must be between 1 and 262144"},
       {with([](auto& c) { c.batch = 0; }), "batch size must be between 1 and 4096, got 0"},
       {with([](auto& c) { c.epochs = 0; }), "epochs must be between 1 and 1000, got 0"},
       {with([](auto& c) { c.learning_rate = 0; }), "learning rate must be a finite number above 0"},
@@ -56,4 +56,30 @@ TEST(Config, RejectsEachSettingOutOfRangeWithAClearMessage) {
     EXPECT_NE(m.find(c.expected), std::string::npos) << "expected '" << c.expected << "', got '" << m << "'";
   }
   EXPECT_NE(invalid_message(TrainConfig{}, 0).find("no training images are loaded"), std::string::npos);
+}
+
+TEST(ConfigMemory, EstimatesFiveParameterCopiesPlusWorkspaces) {
+  TrainConfig c;
+  c.hidden = 256;
+  c.train_size = 1000;
+  const std::uint64_t params = 4 * (784 * 256 + 256 + 256 * 10 + 10);
+  const std::uint64_t workspace = 4 * 512 * (784 + 6 * 256 + 60);
+  EXPECT_EQ(training_memory_bytes(c), 5 * params + 2 * workspace + 8000);
+  c.hidden = 512;
+  EXPECT_GT(training_memory_bytes(c), std::uint64_t(5 * 4 * 784 * 512));
+}
+
+TEST(ConfigMemory, RefusesAHiddenSizeThatDoesNotFitTheBudgetWithAClearMessage) {
+  TrainConfig c;
+  c.hidden = 100000;
+  EXPECT_NO_THROW(check_memory(TrainConfig{}, std::uint64_t(1) << 30));
+  try {
+    check_memory(c, std::uint64_t(1900) << 20);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+    const std::string need = std::to_string((training_memory_bytes(c) + (1u << 19)) >> 20);
+    EXPECT_EQ(std::string(e.what()), "784-100000-10 needs about " + need +
+                                         " MB to train, more than the 1900 MB this page can use: try fewer hidden units");
+  }
 }

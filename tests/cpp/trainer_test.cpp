@@ -113,3 +113,15 @@ TEST(Trainer, TwoThreadsTrainAsWellAsOne) {
   }
   EXPECT_LT((one.params().W1 - two.params().W1).cwiseAbs().maxCoeff(), 1e-3f);
 }
+
+TEST(Trainer, CallsALearningRateOf50DivergedAndKeepsTheEpochStartModel) {
+  // The stable softmax keeps this run's loss finite (about 1e7): the loss threshold is what stops it.
+  auto config = small_config();
+  config.learning_rate = 50.0f;
+  Trainer t(subset(), config);
+  const auto initial = t.params().W1;
+  const auto r = t.step(1000);
+  EXPECT_EQ(r.status, TrainStatus::Diverged);
+  EXPECT_TRUE(t.diverged());
+  EXPECT_TRUE((t.params().W1.array() == initial.array()).all());  // diverged in epoch 1: back to the start
+}

@@ -57,3 +57,30 @@ describe('applyEvent', () => {
     expect(reset.history).toEqual([]);
   });
 });
+
+describe('saved models and failures in the state', () => {
+  const loaded = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000, test: 2000 });
+  const test = { accuracy: 0.9, loss: 0.3, count: 2000, confusion: [], wrongCount: 200, misclassified: [] };
+
+  it('shows an imported model as tested and keeps its file for export', () => {
+    const bytes = new ArrayBuffer(8);
+    const s = fold(
+      loaded,
+      { type: 'model-loaded', source: 'imported', name: 'a.mnst', hidden: 32, test },
+      { type: 'model', bytes, hidden: 32 },
+    );
+    expect(s.phase).toBe('finished');
+    expect(s.finishedReason).toBe('imported');
+    expect(s.hasModel).toBe(true);
+    expect(s.modelFile).toEqual({ bytes, hidden: 32 });
+    expect(fold(s, { type: 'reset' }).modelFile).toBeNull();
+  });
+
+  it('marks the worker failed on a fatal event and keeps the model file', () => {
+    const s = fold(loaded, { type: 'model', bytes: new ArrayBuffer(8), hidden: 4 }, { type: 'fatal', message: 'gone' });
+    expect(s.workerFailed).toBe(true);
+    expect(s.alert).toBe('gone');
+    expect(s.hasModel).toBe(false);
+    expect(s.modelFile).not.toBeNull();
+  });
+});

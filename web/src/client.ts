@@ -1,22 +1,48 @@
 // The page's side of the worker: creates it, sends typed commands and hands typed events to one listener.
-// The only module that talks to the worker; it holds no state of its own (state.ts does).
+// The only module that talks to the worker; it holds no state of its own (state.ts does). A worker that
+// died (its script or module failed to load, or the module aborted) is replaced by restart().
 import type { FromWorker, ToWorker } from './protocol';
 
 export class TrainerClient {
-  private readonly worker: Worker;
+  private worker: Worker;
 
-  constructor(onEvent: (event: FromWorker) => void, options: { simd: boolean }) {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
+  constructor(
+    private readonly onEvent: (event: FromWorker) => void,
+    private readonly options: { simd: boolean },
+  ) {
+    this.worker = this.create();
+  }
+
+  private create(): Worker {
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), {
       type: 'module',
-      name: options.simd ? 'simd' : 'nosimd',
+      name: this.options.simd ? 'simd' : 'nosimd',
     });
-    this.worker.addEventListener('message', (e: MessageEvent<FromWorker>) => onEvent(e.data));
-    this.worker.addEventListener('error', (e) =>
-      onEvent({ type: 'error', code: 'worker', message: `The training worker failed: ${e.message || 'unknown error'}` }),
-    );
+    // Events of a worker that has been replaced are dropped.
+    const live = () => worker === this.worker;
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => live() && this.onEvent(e.data));
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      if (live())
+        this.onEvent({
+          type: 'fatal',
+          message: `The training worker failed (${e.message || 'it could not start'}). Press Reset to start a fresh one.`,
+        });
+    });
+    worker.addEventListener('messageerror', () => {
+      if (live()) this.onEvent({ type: 'error', code: 'worker', message: 'A message from the training worker could not be read.' });
+    });
+    return worker;
   }
 
   send(message: ToWorker, transfer: Transferable[] = []): void {
     this.worker.postMessage(message, transfer);
+  }
+
+  /** Ends the current worker (whatever it was doing) and starts a fresh one. */
+  restart(): void {
+    const old = this.worker;
+    this.worker = this.create();
+    old.terminate();
   }
 }

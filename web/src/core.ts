@@ -6,15 +6,18 @@ import type {
   DigitImage,
   Evaluation,
   Gradients,
+  MemoryInfo,
   Model,
   MnistModule,
   MnistModuleFactory,
+  MnistModuleOptions,
+  Reservation,
   StepResult,
   Trainer,
   TrainerConfig,
 } from '../../wasm/mnist-core';
 
-export type { Dataset, Model, Trainer, TrainerConfig, StepResult, Evaluation, DigitImage, Gradients };
+export type { Dataset, Model, Trainer, TrainerConfig, StepResult, Evaluation, DigitImage, Gradients, MemoryInfo };
 
 /** An error the core reported: `code` is the core's ErrorCode name ("invalid-argument", ...). */
 export class CoreError extends Error {
@@ -37,13 +40,27 @@ export function simdSupported(): boolean {
   }
 }
 
-/** Loads the SIMD build when the engine has SIMD (and `preferSimd`), else the scalar one. */
-export async function loadCore(preferSimd = true): Promise<Core> {
+/** True when threads can share memory here: the page is cross-origin isolated (COOP + COEP headers). */
+export function threadsSupported(): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+}
+
+/**
+ * Loads the fastest build this engine runs: SIMD with threads when the page is cross-origin isolated,
+ * SIMD alone otherwise, and the scalar build without SIMD (or when `preferSimd` is false). The threaded
+ * build trains with one thread per core, up to its pool's size.
+ */
+export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}): Promise<Core> {
+  const simd = preferSimd && simdSupported();
   const factory: MnistModuleFactory =
-    preferSimd && simdSupported()
-      ? (await import('../generated/mnist_simd.mjs')).default
-      : (await import('../generated/mnist_nosimd.mjs')).default;
-  return new Core(await factory());
+    simd && threadsSupported()
+      ? (await import('../generated/mnist_threads.mjs')).default
+      : simd
+        ? (await import('../generated/mnist_simd.mjs')).default
+        : (await import('../generated/mnist_nosimd.mjs')).default;
+  const module = await factory(options);
+  module.setThreads(Math.max(1, navigator.hardwareConcurrency || 1));
+  return new Core(module);
 }
 
 export class Core {
@@ -76,8 +93,10 @@ export class Core {
     return this.check(this.module.createTrainer(data, config));
   }
 
-  step(trainer: Trainer, maxBatches: number): StepResult {
-    return this.check(trainer.step(maxBatches));
+  /** Runs up to maxBatches batches; stops early at an epoch's end, at divergence, or after a batch whose
+   *  mean cross-entropy is above stopAbove. */
+  step(trainer: Trainer, maxBatches: number, stopAbove = Infinity): StepResult {
+    return this.check(trainer.step(maxBatches, stopAbove));
   }
 
   /** A copy of the trainer's current parameters; the caller deletes it. */
@@ -95,6 +114,25 @@ export class Core {
 
   gradients(model: Model, images: Float32Array, labels: Uint8Array, decay: number): Gradients {
     return this.check(model.gradients(images, labels, decay));
+  }
+
+  /** A model from a model file's bytes; throws CoreError 'malformed-model' naming what is wrong. */
+  loadModel(bytes: Uint8Array): Model {
+    return this.check(this.module.loadModel(bytes));
+  }
+
+  /** The model file of a model (magic, version, shape, weights, CRC-32). */
+  modelBytes(model: Model): Uint8Array {
+    return this.check(model.toBytes());
+  }
+
+  memory(): MemoryInfo {
+    return this.module.memoryInfo();
+  }
+
+  /** Test hook: holds `bytes` of heap until the reservation is deleted. */
+  reserve(bytes: number): Reservation {
+    return this.check(this.module.reserveMemory(bytes));
   }
 
   /** MNIST-style crop, fit and centring of a drawing (ink in [0, 1], row-major). */

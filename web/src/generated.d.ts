@@ -7,3 +7,7 @@ declare module '*/generated/mnist_nosimd.mjs' {
   const factory: import('../../wasm/mnist-core').MnistModuleFactory;
   export default factory;
 }
+declare module '*/generated/mnist_threads.mjs' {
+  const factory: import('../../wasm/mnist-core').MnistModuleFactory;
+  export default factory;
+}

@@ -2,11 +2,13 @@
 // state of its own beyond request bookkeeping; see state.ts for the state and ui/ for the page.
 import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
-import type { DataSet, FromWorker } from './protocol';
-import { applyEvent, Store } from './state';
+import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo } from './protocol';
+import { applyEvent, initialState, Store } from './state';
+import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
 import { mountAlert } from './ui/alert';
 import { mountCharts } from './ui/charts';
 import { mountControls } from './ui/controls';
+import { mountModel } from './ui/model';
 import { mountPad } from './ui/pad';
 import { mountProgress } from './ui/progress';
 import { mountResults } from './ui/results';
@@ -17,6 +19,8 @@ let manifest: Manifest | null = null;
 let predictionId = 0;
 let clearedAt = 0; // predictions asked before the last Clear are dropped
 
+const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
+
 const client = new TrainerClient(onWorkerEvent, { simd });
 
 function onWorkerEvent(event: FromWorker): void {
@@ -24,6 +28,13 @@ function onWorkerEvent(event: FromWorker): void {
     pad.predictionArrived();
     if (event.id <= clearedAt) return;
   }
+  if (event.type === 'memory') {
+    for (const resolve of memoryWaiters.splice(0)) resolve(event.info);
+    return;
+  }
+  // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it).
+  if (event.type === 'model') void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
+  if (event.type === 'data-ready') void restoreSavedModel();
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
@@ -32,13 +43,49 @@ function onWorkerEvent(event: FromWorker): void {
     store.update({ phase: store.get().trainAvailable > 0 ? 'idle' : 'loading-data' });
 }
 
+// After the data is in, brings back the model kept from an earlier visit, unless the page has one already.
+async function restoreSavedModel(): Promise<void> {
+  const saved = await loadSavedModel().catch(() => null);
+  const s = store.get();
+  if (!saved || s.hasModel || s.phase !== 'idle' || s.workerFailed) return;
+  client.send({ type: 'load-model', bytes: saved.bytes, source: 'restored', name: 'saved model' }, [saved.bytes]);
+}
+
+async function importModel(file: File): Promise<void> {
+  if (file.size > MAX_MODEL_FILE_BYTES) {
+    const mb = (file.size / 1e6).toFixed(0);
+    store.update({ alert: `Could not import ${file.name}: ${mb} MB is larger than any model this page can load. The current model is kept.` });
+    return;
+  }
+  try {
+    const bytes = await file.arrayBuffer();
+    client.send({ type: 'load-model', bytes, source: 'imported', name: file.name }, [bytes]);
+  } catch (error) {
+    store.update({ alert: `Could not read ${file.name}: ${error instanceof Error ? error.message : error}. The current model is kept.` });
+  }
+}
+
+// Reset: discards the model (here and in IndexedDB); after the worker died, replaces the worker instead and
+// loads the data again (the saved model then comes back: a crash loses nothing that was kept).
+function reset(): void {
+  const s = store.get();
+  if (!s.workerFailed) {
+    client.send({ type: 'reset' });
+    void deleteSavedModel().catch(() => {});
+    return;
+  }
+  client.restart();
+  store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null });
+  void chooseData(s.dataSet);
+}
+
 async function chooseData(set: DataSet): Promise<void> {
   const previous = store.get();
   try {
     manifest ??= await loadManifest();
     const spec = manifest.sets[set];
     if (previous.trainAvailable > 0) client.send({ type: 'reset' });
-    store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, alert: null });
+    store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });
     const files = await loadDataSet(spec, (loaded, total) => store.update({ dataProgress: { loaded, total } }));
     store.update({ dataProgress: null });
     client.send({ type: 'data', set, files }, [files.trainImages, files.trainLabels, files.testImages, files.testLabels]);
@@ -72,13 +119,27 @@ const renderControls = mountControls({
   pause: () => client.send({ type: 'pause' }),
   resume: () => client.send({ type: 'resume' }),
   stop: () => client.send({ type: 'stop' }),
-  reset: () => client.send({ type: 'reset' }),
+  reset,
   dataSet: (set) => void chooseData(set),
 });
 
-const renderers = [renderControls, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render];
+const renderModel = mountModel({ import: (file) => void importModel(file) });
+
+const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
 });
+
+// Test hooks, only with ?debug in the URL: the worker's memory figures, and killing its module.
+if (new URLSearchParams(location.search).has('debug')) {
+  (window as unknown as { mnistDebug: object }).mnistDebug = {
+    memory: () =>
+      new Promise<MemoryInfo>((resolve) => {
+        memoryWaiters.push(resolve);
+        client.send({ type: 'debug', action: 'memory' });
+      }),
+    abort: () => client.send({ type: 'debug', action: 'abort' }),
+  };
+}
 
 void chooseData('subset');

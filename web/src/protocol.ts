@@ -2,16 +2,23 @@
 // The page sends commands; the worker answers with events. Big arrays travel as transferred buffers.
 //
 //  page -> worker                     worker -> page
-//  (worker starts)                    ready {build}            | error (module failed to load)
+//  (worker starts)                    ready {build}            | fatal (module failed to load)
 //  data {set, files}                  data-ready {set, sizes}  | error (malformed file)
-//  train {config}                     started, progress*, epoch* ..., finished | error (invalid setting)
+//  train {config}                     started, progress*, epoch* ..., finished, model
+//                                     | error (invalid setting, or not enough memory for H)
+//                                     | finished {reason: 'diverged'}, model, error (loss blew up)
 //  pause / resume                     paused / resumed (between batches)
-//  stop                               finished {reason: 'stopped'} (the model so far is kept and tested)
+//  stop                               finished {reason: 'stopped'}, model (the model so far is kept and tested)
 //  reset                              reset (model, history and results discarded)
 //  predict {id, ink}                  prediction {id}
-import type { BuildInfo, EpochStats } from '../../wasm/mnist-core';
+//  load-model {bytes, source, name}   model-loaded {test}, model | error (bad file: the current model is kept)
+//  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
+//  debug {action: 'abort'}            fatal (a test of the worker dying)
+// `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
+// page can keep it in IndexedDB and export it. After `fatal` the worker is dead: the page's Reset replaces it.
+import type { BuildInfo, EpochStats, MemoryInfo } from '../../wasm/mnist-core';
 
-export type { BuildInfo };
+export type { BuildInfo, MemoryInfo };
 
 export type DataSet = 'subset' | 'full';
 
@@ -72,7 +79,14 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' }
   | { type: 'reset' }
-  | { type: 'predict'; id: number; ink: Float32Array; width: number; height: number };
+  | { type: 'predict'; id: number; ink: Float32Array; width: number; height: number }
+  | { type: 'load-model'; bytes: ArrayBuffer; source: ModelSource; name: string }
+  | { type: 'debug'; action: 'memory' | 'abort' };
+
+/** Where a model that was not trained in this session came from. */
+export type ModelSource = 'imported' | 'restored';
+
+export type FinishReason = 'completed' | 'stopped' | 'diverged';
 
 export type FromWorker =
   | { type: 'ready'; build: BuildInfo }
@@ -90,7 +104,11 @@ export type FromWorker =
   | { type: 'epoch'; row: EpochRow }
   | { type: 'paused' }
   | { type: 'resumed' }
-  | { type: 'finished'; reason: 'completed' | 'stopped'; seconds: number; test: TestResult | null }
+  | { type: 'finished'; reason: FinishReason; seconds: number; test: TestResult | null }
+  | { type: 'model'; bytes: ArrayBuffer; hidden: number }
+  | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
+  | { type: 'memory'; info: MemoryInfo }
+  | { type: 'fatal'; message: string }
   | { type: 'reset' }
   | {
       type: 'prediction';
@@ -103,3 +121,25 @@ export type FromWorker =
 
 /** How many misclassified test digits the worker sends for the gallery. */
 export const GALLERY_SIZE = 48;
+
+/** The largest model file the page reads: H = kMaxHidden (config.hpp) in model_file.hpp's format. */
+export const MAX_MODEL_FILE_BYTES = 20 + 4 * (784 * 262144 + 262144 + 262144 * 10 + 10) + 4;
+
+/** A batch's mean cross-entropy above this means training has blown up, even while it is still finite
+ *  (a random guess costs ln 10 = 2.3; the stable softmax keeps huge logits finite, so a learning rate
+ *  of 50 gives losses near 1e6 long before any NaN). */
+export const EXPLODED_LOSS = 1000;
+
+/** True when a step saw a NaN, infinite or exploded batch loss (its largest one): training must stop. */
+export function lossDiverged(step: { status: string; maxBatchLoss: number; batches: number }): boolean {
+  return step.status === 'diverged' || (step.batches > 0 && !(step.maxBatchLoss <= EXPLODED_LOSS));
+}
+
+/** What the page says when training diverged. */
+export function divergenceMessage(epoch: number, learningRate: number): string {
+  const smaller = Number((learningRate / 10).toPrecision(2));
+  return (
+    `Training diverged in epoch ${epoch}: the loss became NaN, infinite or huge with learning rate ${learningRate}. ` +
+    `Try a smaller learning rate (e.g. ${smaller}); the last finite model is kept.`
+  );
+}

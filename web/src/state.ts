@@ -1,6 +1,6 @@
 // The page's state, in one place: one object, changed only through `update`, observed by the UI modules.
 // `applyEvent` folds every worker event into it (pure: no DOM, no worker). ui/* render from it.
-import type { BuildInfo, DataSet, EpochRow, FromWorker, TestResult, TrainConfig } from './protocol';
+import type { BuildInfo, DataSet, EpochRow, FinishReason, FromWorker, ModelSource, TestResult, TrainConfig } from './protocol';
 
 export type Phase = 'starting' | 'loading-data' | 'idle' | 'training' | 'paused' | 'finished';
 
@@ -31,9 +31,12 @@ export interface AppState {
   history: EpochRow[];
   batchLosses: Array<[number, number]>; // [epochs done (fractional), batch cross-entropy]
   test: TestResult | null;
-  finishedReason: 'completed' | 'stopped' | null;
+  finishedReason: FinishReason | ModelSource | null; // how the model on show came about
   seconds: number;
-  hasModel: boolean;
+  hasModel: boolean; // the worker holds a model to predict with
+  modelFile: { bytes: ArrayBuffer; hidden: number } | null; // the current model's file, for export
+  modelName: string; // the imported file's name
+  workerFailed: boolean; // the worker died (module failed to load or aborted): Reset replaces it
   alert: string | null;
   prediction: PredictionState | null;
 }
@@ -53,6 +56,9 @@ export const initialState: AppState = {
   finishedReason: null,
   seconds: 0,
   hasModel: false,
+  modelFile: null,
+  modelName: '',
+  workerFailed: false,
   alert: null,
   prediction: null,
 };
@@ -96,6 +102,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         test: null,
         finishedReason: null,
         hasModel: false,
+        modelFile: null,
         seconds: 0,
         run: {
           config: e.config,
@@ -144,9 +151,29 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         test: null,
         finishedReason: null,
         hasModel: false,
+        modelFile: null,
         seconds: 0,
         prediction: s.prediction ? { ...s.prediction, probabilities: null } : null,
       };
+    case 'model':
+      return { modelFile: { bytes: e.bytes, hidden: e.hidden } };
+    case 'model-loaded':
+      return {
+        phase: 'finished',
+        run: null,
+        history: [],
+        batchLosses: [],
+        test: e.test,
+        finishedReason: e.source,
+        modelName: e.name,
+        seconds: 0,
+        hasModel: true,
+        alert: null,
+      };
+    case 'memory':
+      return {};
+    case 'fatal':
+      return { workerFailed: true, alert: e.message, run: null, hasModel: false };
     case 'prediction':
       return { prediction: { empty: e.empty, image: e.image, probabilities: e.probabilities } };
     case 'error':

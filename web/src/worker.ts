@@ -1,14 +1,20 @@
 // The training worker: the only code that runs the WebAssembly core on the page. It owns the datasets,
 // the trainer and the trained model, trains in time slices of about SLICE_MS so commands (pause, stop,
-// predict, ...) are handled between batches, and reports through the messages in protocol.ts.
-// Every failure becomes an `error` message; nothing here touches the DOM.
+// predict, ...) are handled between batches, and reports through the messages in protocol.ts. It loads
+// models from model files and posts the current model's file (the page keeps it in IndexedDB and exports it).
+// Every failure becomes an `error` message, or `fatal` when the module itself is gone; no DOM here.
 import { Core, CoreError, loadCore, release, type Dataset, type Model, type Trainer } from './core';
 import {
+  EXPLODED_LOSS,
   GALLERY_SIZE,
+  divergenceMessage,
+  lossDiverged,
   type DataFiles,
   type DataSet,
+  type FinishReason,
   type FromWorker,
   type Misclassified,
+  type ModelSource,
   type TestResult,
   type ToWorker,
   type TrainConfig,
@@ -48,13 +54,39 @@ let data: { set: DataSet; train: Dataset; test: Dataset } | null = null;
 let run: Run | null = null;
 let model: Model | null = null; // the trained model, kept for predictions until reset or a new run
 const pending: ToWorker[] = []; // messages that arrived while the module was loading
+let dead = false; // the module aborted or never loaded: nothing more runs here (the page replaces the worker)
+let aborted = false;
+let abortReason = ''; // Emscripten's reason, often empty
 
 // Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
 const channel = new MessageChannel();
 channel.port1.onmessage = () => slice();
 const scheduleSlice = () => channel.port2.postMessage(null);
 
+// The module failed to load or aborted (Emscripten's onAbort ran): its memory is no longer trustworthy, so
+// nothing is released or called again; the page shows the message and its Reset starts a fresh worker.
+function die(message: string): void {
+  if (dead) return;
+  dead = true;
+  run = null;
+  model = null;
+  data = null;
+  post({ type: 'fatal', message });
+}
+
+// Emscripten's "Aborted(why). Build with -s ASSERTIONS=1 for more info." as a phrase for the page.
+function cleanAbort(what: unknown): string {
+  const text = (what instanceof Error ? what.message : String(what))
+    .replace(/\.? ?Build with -s ASSERTIONS=1 for more info\.?/, '')
+    .trim();
+  return /^(?:RuntimeError: )?Aborted\((.*)\)$/s.exec(text)?.[1] ?? text;
+}
+
 function fail(error: unknown, context = ''): void {
+  if (aborted) {
+    const why = abortReason ? `: ${abortReason}` : '';
+    return die(`The training worker stopped (the WebAssembly module aborted${why}). Press Reset to start a fresh one.`);
+  }
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof CoreError ? error.code : 'internal';
   post({ type: 'error', code, message: context ? `${context}: ${message}` : message });
@@ -123,7 +155,7 @@ function slice(): void {
     let now = start;
     while (now - start < SLICE_MS) {
       const batches = Math.max(1, Math.min(1024, Math.round(STEP_MS / r.msPerBatch)));
-      const result = core.step(r.trainer, batches);
+      const result = core.step(r.trainer, batches, EXPLODED_LOSS);
       const after = performance.now();
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
@@ -132,7 +164,7 @@ function slice(): void {
         r.points.push([result.status === 'running' ? epochs : r.trainer.epoch(), result.batchLoss]);
       }
       now = after;
-      if (result.status === 'diverged') return diverged(r);
+      if (lossDiverged(result)) return finish('diverged');
       if (result.status !== 'running') {
         postProgress(r, now);
         const history = r.trainer.history();
@@ -169,20 +201,10 @@ function postProgress(r: Run, now: number): void {
   r.lastProgress = now;
 }
 
-function diverged(r: Run): void {
-  const epoch = r.trainer.epoch() + 1;
-  release(r.trainer);
-  run = null;
-  post({
-    type: 'error',
-    code: 'diverged',
-    message: `Training diverged in epoch ${epoch}: the loss became NaN or infinite. Try a smaller learning rate.`,
-  });
-  post({ type: 'reset' });
-}
-
-// Ends the run (completed or stopped): keeps its model, tests it, and posts the result.
-function finish(reason: 'completed' | 'stopped'): void {
+// Ends the run (completed, stopped, or diverged): keeps its model, tests it, and posts the result and the
+// model's file. After divergence the trainer's parameters are the last finite ones (trainer.hpp falls back
+// to the epoch's start if the weights themselves blew up), so that is the model kept.
+function finish(reason: FinishReason): void {
   const r = run;
   if (!r || !core || !data) return;
   run = null;
@@ -192,9 +214,40 @@ function finish(reason: 'completed' | 'stopped'): void {
     model = trained ? core.model(r.trainer) : null;
     const test = model ? testModel(core, model, data.test) : null;
     post({ type: 'finished', reason, seconds, test });
+    if (model) postModel(core, model);
+    if (reason === 'diverged')
+      post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
   } finally {
     release(r.trainer);
   }
+}
+
+function postModel(c: Core, m: Model): void {
+  const bytes = c.modelBytes(m);
+  post({ type: 'model', bytes: bytes.buffer as ArrayBuffer, hidden: m.hidden() }, [bytes.buffer]);
+}
+
+// ---- Saved models ---------------------------------------------------------------------------------------
+// Replaces the current model only when the file loads: a bad file leaves everything as it was.
+function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void {
+  if (!core) return;
+  if (run) throw new Error('Stop training before loading a model.');
+  let loaded: Model;
+  try {
+    loaded = core.loadModel(new Uint8Array(bytes));
+  } catch (error) {
+    const what = source === 'imported' ? `Could not import ${name}` : 'The saved model could not be restored';
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof CoreError ? error.code : 'internal';
+    const sentence = /[.?!]$/.test(message) ? message : `${message}.`;
+    post({ type: 'error', code, message: `${what}: ${sentence} The current model is kept.` });
+    return;
+  }
+  release(model);
+  model = loaded;
+  const test = data ? testModel(core, model, data.test) : null;
+  post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
+  postModel(core, model); // the page keeps (and can export) whatever model is current
 }
 
 function testModel(c: Core, m: Model, test: Dataset): TestResult {
@@ -229,6 +282,7 @@ function argmax(values: ArrayLike<number>): number {
 
 // Drops the run after an unexpected failure, so the page is usable again.
 function abandon(error: unknown): void {
+  if (aborted) return fail(error); // the module is dead: release nothing
   if (run) release(run.trainer);
   run = null;
   fail(error, 'Training stopped');
@@ -300,6 +354,12 @@ function handle(message: ToWorker): void {
         return reset();
       case 'predict':
         return predict(message.id, message.ink, message.width, message.height);
+      case 'load-model':
+        return loadModel(message.bytes, message.source, message.name);
+      case 'debug':
+        if (message.action === 'abort') core?.module.abortModule();
+        else if (core) post({ type: 'memory', info: core.memory() });
+        return;
     }
   } catch (error) {
     const invalid = error instanceof CoreError && error.code === 'invalid-argument';
@@ -308,15 +368,26 @@ function handle(message: ToWorker): void {
 }
 
 scope.addEventListener('message', (event) => {
+  if (dead) return;
   if (core) handle(event.data);
   else pending.push(event.data);
 });
 
 const preferSimd = scope.name !== 'nosimd';
-loadCore(preferSimd)
+loadCore(preferSimd, {
+  onAbort: (what) => {
+    aborted = true;
+    abortReason = cleanAbort(`Aborted(${what ?? ''})`);
+  },
+})
   .then((c) => {
     core = c;
     post({ type: 'ready', build: c.build });
     for (const m of pending.splice(0)) handle(m);
   })
-  .catch((error) => fail(error, 'Could not load the WebAssembly module'));
+  .catch((error) =>
+    die(
+      `Could not load the WebAssembly module (${cleanAbort(error) || 'unknown error'}). ` +
+        'Check the connection, then press Reset to try again.',
+    ),
+  );

@@ -70,11 +70,11 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
   return (s, previous) => {
     const running = s.phase === 'training' || s.phase === 'paused';
     const ready = s.phase === 'idle' || s.phase === 'finished';
-    buttons.train.disabled = !ready;
+    buttons.train.disabled = !ready || s.workerFailed;
     buttons.pause.disabled = s.phase !== 'training';
     buttons.resume.disabled = s.phase !== 'paused';
     buttons.stop.disabled = !running;
-    buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0);
+    buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0 || s.workerFailed);
     select.disabled = !ready && s.phase !== 'starting';
     for (const f of fields) byId<HTMLInputElement>(f.id).disabled = running;
     if (select.value !== s.dataSet) select.value = s.dataSet;
@@ -91,9 +91,15 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
       finished:
         s.finishedReason === 'stopped'
           ? 'Stopped; the model so far was tested.'
-          : `Finished in ${s.seconds.toFixed(1)} s` +
-            (s.history.length ? ` (${(s.seconds / s.history.length).toFixed(2)} s per epoch).` : '.'),
+          : s.finishedReason === 'diverged'
+            ? 'Diverged; the last finite model was kept and tested.'
+            : s.finishedReason === 'imported'
+              ? `Imported ${s.modelName}; tested on the test images.`
+              : s.finishedReason === 'restored'
+                ? 'Restored the model saved in this browser; tested on the test images.'
+                : `Finished in ${s.seconds.toFixed(1)} s` +
+                  (s.history.length ? ` (${(s.seconds / s.history.length).toFixed(2)} s per epoch).` : '.'),
     };
-    setText(byId('phase-text'), phaseText[s.phase]);
+    setText(byId('phase-text'), s.workerFailed ? 'The training worker stopped. Press Reset.' : phaseText[s.phase]);
   };
 }

@@ -26,10 +26,11 @@ export function mountProgress(): (s: AppState) => void {
 
   return (s) => {
     if (s.build) {
-      setText(badge, s.build.simd ? 'WebAssembly SIMD' : 'WebAssembly (no SIMD)');
+      const threads = s.build.threads > 1 ? ` · ${s.build.threads} threads` : '';
+      setText(badge, (s.build.simd ? 'WebAssembly SIMD' : 'WebAssembly (no SIMD)') + threads);
       badge.classList.toggle('simd', s.build.simd);
       badge.title = s.build.simd
-        ? `SIMD build (Eigen packets: ${s.build.eigenPackets})`
+        ? `SIMD build, ${s.build.kernels} kernels, ${s.build.threads} of up to ${s.build.maxThreads} threads`
         : 'Scalar build: this browser has no WebAssembly SIMD';
     }
 

@@ -1,0 +1,76 @@
+// Shared by the browser tests: launch Debian's Chromium, open the page with every console error or warning,
+// page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
+// problem, and drive the page by accessible names (DESIGN.md).
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, ...extraArgs], headless: true });
+}
+
+export interface Opened {
+  page: Page;
+  problems: string[];
+}
+
+/** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data. */
+export async function openPage(
+  browser: Browser,
+  query = '',
+  options: { waitForData?: boolean; before?: (page: Page) => Promise<void> } = {},
+): Promise<Opened> {
+  const problems: string[] = [];
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  const base = inject('baseUrl');
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+      problems.push(`request left the origin: ${r.url()}`);
+  });
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
+    ),
+  );
+  await options.before?.(page);
+  await page.goto(base + query);
+  if (options.waitForData !== false) await waitForData(page);
+  return { page, problems };
+}
+
+export const waitForData = (p: Page) =>
+  p.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
+
+export async function train(p: Page, examples: number, epochs: number, extra: Record<string, string> = {}): Promise<void> {
+  for (const [label, value] of Object.entries(extra)) await p.getByLabel(label, { exact: true }).fill(value);
+  await p.getByLabel('Training examples').fill(String(examples));
+  await p.getByLabel('Epochs').fill(String(epochs));
+  await p.getByRole('button', { name: 'Train' }).click();
+}
+
+export const testAccuracy = (p: Page) => p.getByLabel('Test accuracy');
+export const waitForTestAccuracy = (p: Page) => testAccuracy(p).filter({ hasText: /\d/ }).waitFor({ timeout: 90_000 });
+export const alertText = (p: Page) => p.getByRole('alert').textContent();
+
+export async function drawSeven(p: Page): Promise<void> {
+  const box = (await p.getByLabel('Drawing pad').boundingBox())!;
+  const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await p.mouse.move(...at(0.3, 0.22));
+  await p.mouse.down();
+  for (const [x, y] of [[0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]]) await p.mouse.move(...at(x, y), { steps: 10 });
+  await p.mouse.up();
+}

