@@ -1,10 +1,11 @@
 // A persistent pool for splitting one training step across threads: run(f) calls f(i) for every
-// i in [0, size()) - the caller runs i = 0 - and returns when all are done. Workers spin briefly between
-// calls (the gaps inside a step are tens of microseconds) and then sleep on a condition variable, so an
-// idle pool costs nothing. Plain std::thread: natively, and under Emscripten's pthreads in a worker.
+// i in [0, size()) - the caller runs i = 0 - and returns when all are done. Workers spin for up to 2 ms
+// between calls (the gaps inside a step are tens of microseconds) and then sleep on a condition variable,
+// so an idle pool costs nothing. Plain std::thread: natively, and under Emscripten's pthreads in a worker.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -49,14 +50,23 @@ class ThreadPool {
   }
 
  private:
-  static constexpr int kSpins = 20000;
+  // How long a worker spins before it sleeps: longer than the serial work between two run() calls of one
+  // training step, so that waking a sleeping thread (tens of microseconds in a browser) is rare.
+  static constexpr std::chrono::microseconds kSpinTime{2000};
+
+  bool spin_until_new(std::uint64_t seen) const {
+    const auto until = std::chrono::steady_clock::now() + kSpinTime;
+    for (;;) {
+      for (int i = 0; i < 1024; ++i)
+        if (generation_.load() != seen) return true;
+      if (std::chrono::steady_clock::now() > until) return false;
+    }
+  }
 
   void work(int index) {
     std::uint64_t seen = 0;
     for (;;) {
-      for (int spin = 0; generation_.load() == seen && spin < kSpins; ++spin) {
-      }
-      if (generation_.load() == seen) {
+      if (!spin_until_new(seen)) {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_.load() != seen; });
       }

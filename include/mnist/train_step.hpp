@@ -63,18 +63,19 @@ void in_parallel(ThreadPool* pool, F&& part) {
   pool->run(job);
 }
 
-// Both layers' forward pass for n rows, split by rows across threads: a1 = relu(x W1 + b1), z2 = a1 W2 + b2.
+// Both layers' forward pass for n rows: a1 = relu(x W1 + b1) split by columns of H across threads (each
+// streams only its part of W1, the biggest read of the step), then z2 = a1 W2 + b2 on the caller.
 inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
   in_parallel(pool, [&](int i, int parts) {
-    const auto [r0, r1] = split_range(n, i, parts);
-    if (r1 == r0) return;
-    float* a1 = ws.a1.data() + std::size_t(r0) * H;
-    kernels::gemm_nn_bias_relu(r1 - r0, kInputs, H, x + std::size_t(r0) * kInputs, P.W1.data(), P.b1.data(), a1,
-                               ws.scratch_of(i));
-    kernels::gemm_nt_bias(r1 - r0, H, kClasses, a1, ws.W2T.data(), P.b2.data(), ws.z2.data() + std::size_t(r0) * kClasses);
+    const int slabs = (H + 7) / 8;  // split on 8-column slabs, the kernel's tile width
+    const auto [s0, s1] = split_range(slabs, i, parts);
+    const int j0 = 8 * s0, j1 = std::min(H, 8 * s1);
+    if (j1 > j0)
+      kernels::gemm_nn_bias_relu(n, kInputs, H, x, P.W1.data(), P.b1.data(), ws.a1.data(), ws.scratch_of(i), j0, j1);
   });
+  kernels::gemm_nt_bias(n, H, kClasses, ws.a1.data(), ws.W2T.data(), P.b2.data(), ws.z2.data());
 }
 }  // namespace detail
 
@@ -91,8 +92,9 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 //   W -= lr (dW + 2c W), b -= lr db, for both layers, with dz1 taken through W2 before its update.
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
-// With a pool, the two big products are split across its threads: the first layer by batch rows, the
-// W1 update by rows of W1 (inputs); the small second-layer work in between stays on the caller.
+// With a pool, the two big products are split across its threads: the first layer by columns of H, the
+// W1 update by rows of W1 (inputs), so each thread reads and writes only its half of W1; the small
+// second-layer work in between stays on the caller.
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                         StepWorkspace& ws, ThreadPool* pool = nullptr) {
   const int H = P.hidden();

@@ -12,10 +12,12 @@ using Map = Eigen::Map<RowMajor>;
 using CMap = Eigen::Map<const RowMajor>;
 using CVec = Eigen::Map<const Eigen::RowVectorXf>;
 
-inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a) {
-  Map A(a, n, N);
-  A.noalias() = CMap(x, n, K) * CMap(W, K, N);
-  A = (A.rowwise() + CVec(b, N)).cwiseMax(0.0f);
+inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a,
+                              int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  auto A = Map(a, n, N).middleCols(j_begin, j_end - j_begin);
+  A.noalias() = CMap(x, n, K) * CMap(W, K, N).middleCols(j_begin, j_end - j_begin);
+  A = (A.rowwise() + CVec(b, N).segment(j_begin, j_end - j_begin)).cwiseMax(0.0f);
 }
 
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {

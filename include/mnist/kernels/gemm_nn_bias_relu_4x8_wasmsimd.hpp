@@ -79,18 +79,22 @@ inline void gemm_nn_bias_relu_cols(int n, int K, int N, const float* x, const fl
 // instead of 23 Gflop/s unblocked); in a block, column slabs outer and row tiles inner, so one slab of
 // W (K x 4 NV) is reused from cache by every row tile. scratch: gemm_nn_bias_relu_scratch(n, K, MR) ints.
 constexpr int kRowBlock = 64;
+// Only columns [j_begin, j_end) of a are written (j_end < 0: N), so threads can split the columns: each
+// then streams only its part of W.
 template <int MR, int NV>
 inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a,
-                              int* scratch) {
+                              int* scratch, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
   for (int r0 = 0; r0 < n; r0 += kRowBlock) {
     const int rows = n - r0 < kRowBlock ? n - r0 : kRowBlock;
     const float* xb = x + std::size_t(r0) * K;
     float* ab = a + std::size_t(r0) * N;
     list_active_k<MR>(rows, K, xb, scratch);
-    int j = 0;
-    for (; j + 4 * NV <= N; j += 4 * NV) gemm_nn_bias_relu_cols<MR, NV>(rows, K, N, xb, W + j, b + j, ab + j, scratch);
-    for (; j + 4 <= N; j += 4) gemm_nn_bias_relu_cols<MR, 1>(rows, K, N, xb, W + j, b + j, ab + j, scratch);
-    for (; j < N; ++j)  // the last N % 4 columns, scalar
+    int j = j_begin;
+    for (; j + 4 * NV <= j_end; j += 4 * NV)
+      gemm_nn_bias_relu_cols<MR, NV>(rows, K, N, xb, W + j, b + j, ab + j, scratch);
+    for (; j + 4 <= j_end; j += 4) gemm_nn_bias_relu_cols<MR, 1>(rows, K, N, xb, W + j, b + j, ab + j, scratch);
+    for (; j < j_end; ++j)  // the last columns that do not fill a vector, scalar
       for (int r = 0; r < rows; ++r) {
         float s = b[j];
         for (int k = 0; k < K; ++k) s += xb[std::size_t(r) * K + k] * W[std::size_t(k) * N + j];
@@ -102,8 +106,8 @@ inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* 
 // 4 x 8 measured best (bench/step_bench.cpp: about 23 Gflop/s dense in Node 20 and Chromium; 5x8, 6x8,
 // 2x16, 3x16 slower or equal): 8 accumulators + 2 W vectors + a splat fit x86-64's 16 xmm registers.
 inline void gemm_nn_bias_relu_4x8(int n, int K, int N, const float* x, const float* W, const float* b, float* a,
-                                  int* scratch) {
-  gemm_nn_bias_relu<4, 2>(n, K, N, x, W, b, a, scratch);
+                                  int* scratch, int j_begin = 0, int j_end = -1) {
+  gemm_nn_bias_relu<4, 2>(n, K, N, x, W, b, a, scratch, j_begin, j_end);
 }
 
 }  // namespace mnist::kernels::wasmsimd

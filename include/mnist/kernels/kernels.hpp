@@ -23,8 +23,8 @@ constexpr const char* kBackend = "wasmsimd";
 constexpr std::size_t gemm_nn_bias_relu_scratch(int n, int K) { return wasmsimd::gemm_nn_bias_relu_scratch(n, K); }
 constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_scratch(M); }
 inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a,
-                              int* scratch) {
-  wasmsimd::gemm_nn_bias_relu_4x8(n, K, N, x, W, b, a, scratch);
+                              int* scratch, int j_begin = 0, int j_end = -1) {
+  wasmsimd::gemm_nn_bias_relu_4x8(n, K, N, x, W, b, a, scratch, j_begin, j_end);
 }
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   wasmsimd::gemm_nt_bias_2x5(n, N, C, a, WT, b, z);
@@ -44,8 +44,9 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* ds
 constexpr const char* kBackend = "portable";  // native, or wasm without SIMD
 constexpr std::size_t gemm_nn_bias_relu_scratch(int, int) { return 0; }
 constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
-inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a, int*) {
-  eigen::gemm_nn_bias_relu(n, K, N, x, W, b, a);
+inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a, int*,
+                              int j_begin = 0, int j_end = -1) {
+  eigen::gemm_nn_bias_relu(n, K, N, x, W, b, a, j_begin, j_end);
 }
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   eigen::gemm_nt_bias(n, N, C, a, WT, b, z);

@@ -10,18 +10,20 @@
 namespace mnist::kernels::ref {
 
 // a (n, N) = relu(x (n, K) W (K, N) + b (N)): the fused first layer.
+// Only columns [j_begin, j_end) of a are written (j_end < 0: N), so threads can split the columns.
 inline void gemm_nn_bias_relu(int n, int K, int N, const float* __restrict x, const float* __restrict W,
-                              const float* __restrict b, float* __restrict a) {
+                              const float* __restrict b, float* __restrict a, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
   for (int r = 0; r < n; ++r) {
     float* __restrict ar = a + std::size_t(r) * N;
     const float* xr = x + std::size_t(r) * K;
-    for (int j = 0; j < N; ++j) ar[j] = b[j];
+    for (int j = j_begin; j < j_end; ++j) ar[j] = b[j];
     for (int k = 0; k < K; ++k) {
       const float xv = xr[k];
       const float* __restrict wk = W + std::size_t(k) * N;
-      for (int j = 0; j < N; ++j) ar[j] += xv * wk[j];
+      for (int j = j_begin; j < j_end; ++j) ar[j] += xv * wk[j];
     }
-    for (int j = 0; j < N; ++j) ar[j] = std::max(ar[j], 0.0f);
+    for (int j = j_begin; j < j_end; ++j) ar[j] = std::max(ar[j], 0.0f);
   }
 }
 
