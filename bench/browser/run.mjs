@@ -197,6 +197,11 @@ async function main() {
         return [s.id, r.length ? median(r) : null];
       }),
     );
+    // The threaded build against the single-thread one, the same way: the median of each round's ratio.
+    const speedupRounds = rounds.filter((x) => x['wasm-threads-2'] && x['wasm-simd']);
+    const threadSpeedup = speedupRounds.length
+      ? median(speedupRounds.map((x) => x['wasm-threads-2'] / x['wasm-simd']))
+      : null;
     // A system with T threads is compared with T times the one-thread ceiling.
     const fraction = Object.fromEntries(
       systems.map((s) => [s.id, eps[s.id] ? eps[s.id] / (ceiling * (s.kind === 'core' ? s.threads : 1)) : null]),
@@ -236,6 +241,8 @@ async function main() {
         `at ${(FLOPS_PER_EXAMPLE / 1e6).toFixed(3)} Mflop/example (per thread; threaded systems against threads x ceiling)`,
     );
     out.push('x TF.js: median over rounds of the ratio within each round, against the hand-tuned TF.js loop.');
+    if (threadSpeedup !== null)
+      out.push(`2 threads against 1: x${threadSpeedup.toFixed(2)} (median over rounds of the ratio within each round)`);
     out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
     if (predict)
       out.push(
@@ -262,6 +269,7 @@ async function main() {
       JSON.stringify({
         examples_per_second: map(eps, (v) => (v === null ? null : Math.round(v))),
         ratio_to_tfjs: map(ratio, round3),
+        threads_2_speedup: round3(threadSpeedup),
         fraction_of_ceiling: map(fraction, round3),
         peak_gflops: round3(peakGflops),
         ceiling_examples_per_second: Math.round(ceiling),
