@@ -63,15 +63,21 @@ void in_parallel(ThreadPool* pool, F&& part) {
   pool->run(job);
 }
 
+// The columns of H (hidden units) thread i of `parts` owns, on 8-column slabs (the kernels' tile width).
+// The forward pass and the W1 update give each thread the same columns, so its part of W1 stays in its
+// own cache between the two.
+inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
+  const auto [s0, s1] = split_range((H + 7) / 8, i, parts);
+  return {std::min(H, 8 * s0), std::min(H, 8 * s1)};
+}
+
 // Both layers' forward pass for n rows: a1 = relu(x W1 + b1) split by columns of H across threads (each
 // streams only its part of W1, the biggest read of the step), then z2 = a1 W2 + b2 on the caller.
 inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
   in_parallel(pool, [&](int i, int parts) {
-    const int slabs = (H + 7) / 8;  // split on 8-column slabs, the kernel's tile width
-    const auto [s0, s1] = split_range(slabs, i, parts);
-    const int j0 = 8 * s0, j1 = std::min(H, 8 * s1);
+    const auto [j0, j1] = hidden_columns(H, i, parts);
     if (j1 > j0)
       kernels::gemm_nn_bias_relu(n, kInputs, H, x, P.W1.data(), P.b1.data(), ws.a1.data(), ws.scratch_of(i), j0, j1);
   });
@@ -92,9 +98,9 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 //   W -= lr (dW + 2c W), b -= lr db, for both layers, with dz1 taken through W2 before its update.
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
-// With a pool, the two big products are split across its threads: the first layer by columns of H, the
-// W1 update by rows of W1 (inputs), so each thread reads and writes only its half of W1; the small
-// second-layer work in between stays on the caller.
+// With a pool, the two big products are split across its threads by columns of H (hidden units): each
+// thread reads and updates only its part of W1, which stays in its core's cache from one step to the
+// next; the small second-layer work in between stays on the caller.
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                         StepWorkspace& ws, ThreadPool* pool = nullptr) {
   const int H = P.hidden();
@@ -110,9 +116,9 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
     for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   kernels::colsum_add(n, H, ws.g1.data(), P.b1.data());
-  detail::in_parallel(pool, [&](int i, int parts) {  // W1 = s W1 + x^T g1, rows [m0, m1) per thread
-    const auto [m0, m1] = split_range(kInputs, i, parts);
-    kernels::gemm_tn_sgd(n, kInputs, H, x, ws.g1.data(), scale, P.W1.data(), ws.scratch_of(i), m0, m1);
+  detail::in_parallel(pool, [&](int i, int parts) {  // W1 = s W1 + x^T g1, on this thread's columns
+    const auto [j0, j1] = detail::hidden_columns(H, i, parts);
+    if (j1 > j0) kernels::gemm_tn_sgd(n, kInputs, H, x, ws.g1.data(), scale, P.W1.data(), ws.scratch_of(i), j0, j1);
   });
   return ce;
 }

@@ -32,12 +32,12 @@ inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* 
   G = (CMap(a1, n, N).array() > 0.0f).select(G, 0.0f);
 }
 
-inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int m_begin = 0,
-                        int m_end = -1) {
-  if (m_end < 0) m_end = M;
-  auto Wm = Map(W, M, N).middleRows(m_begin, m_end - m_begin);
+inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int j_begin = 0,
+                        int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  auto Wm = Map(W, M, N).middleCols(j_begin, j_end - j_begin);
   Wm *= scale;
-  Wm.noalias() += CMap(A, n, M).middleCols(m_begin, m_end - m_begin).transpose() * CMap(B, n, N);
+  Wm.noalias() += CMap(A, n, M).transpose() * CMap(B, n, N).middleCols(j_begin, j_end - j_begin);
 }
 
 }  // namespace mnist::kernels::eigen

@@ -35,14 +35,14 @@ inline void gemm_tn_sgd_tile(int n, int M, int N, const int* ms, const float* A,
     for (int v = 0; v < NV; ++v) wasm_v128_store(W + std::size_t(ms[i]) * N + 4 * v, acc[i][v]);
 }
 
-// The rows ms[0..MR) of W along all N columns: the A values they need stay in cache while the tile walks.
+// The rows ms[0..MR) of W along columns [j0, j1): the A values they need stay in cache while the tile walks.
 template <int MR, int NV>
 inline void gemm_tn_sgd_rows(int n, int M, int N, const int* ms, const float* A, const float* B, float scale,
-                             float* W) {
-  int j = 0;
-  for (; j + 4 * NV <= N; j += 4 * NV) gemm_tn_sgd_tile<MR, NV>(n, M, N, ms, A, B + j, scale, W + j);
-  for (; j + 4 <= N; j += 4) gemm_tn_sgd_tile<MR, 1>(n, M, N, ms, A, B + j, scale, W + j);
-  for (; j < N; ++j)  // the last N % 4 columns, scalar
+                             float* W, int j0, int j1) {
+  int j = j0;
+  for (; j + 4 * NV <= j1; j += 4 * NV) gemm_tn_sgd_tile<MR, NV>(n, M, N, ms, A, B + j, scale, W + j);
+  for (; j + 4 <= j1; j += 4) gemm_tn_sgd_tile<MR, 1>(n, M, N, ms, A, B + j, scale, W + j);
+  for (; j < j1; ++j)  // the last columns that do not fill a vector, scalar
     for (int i = 0; i < MR; ++i) {
       float w = W[std::size_t(ms[i]) * N + j] * scale;
       for (int r = 0; r < n; ++r) w += A[std::size_t(r) * M + ms[i]] * B[std::size_t(r) * N + j];
@@ -51,34 +51,35 @@ inline void gemm_tn_sgd_rows(int n, int M, int N, const int* ms, const float* A,
 }
 
 // scratch: gemm_tn_sgd_scratch(M) ints.
-// Only rows [m_begin, m_end) of W are touched (m_end < 0: M), so threads can share one W.
+// Only columns [j_begin, j_end) of W are touched (j_end < 0: N), so threads can split W by columns, each
+// keeping its part of W in its own cache between the forward pass and this update.
 template <int MR, int NV>
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int* scratch,
-                        int m_begin = 0, int m_end = -1) {
-  if (m_end < 0) m_end = M;
+                        int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
   int live = 0;
   const v128_t s = wasm_f32x4_splat(scale);
-  for (int m = m_begin; m < m_end; ++m) {
+  for (int m = 0; m < M; ++m) {
     bool any = false;
     for (int r = 0; r < n; ++r) any |= A[std::size_t(r) * M + m] != 0.0f;
     if (any) {
       scratch[live++] = m;
     } else if (scale != 1.0f) {  // A^T B is zero on this row: only the decay remains
       float* wm = W + std::size_t(m) * N;
-      int j = 0;
-      for (; j + 4 <= N; j += 4) wasm_v128_store(wm + j, wasm_f32x4_mul(wasm_v128_load(wm + j), s));
-      for (; j < N; ++j) wm[j] *= scale;
+      int j = j_begin;
+      for (; j + 4 <= j_end; j += 4) wasm_v128_store(wm + j, wasm_f32x4_mul(wasm_v128_load(wm + j), s));
+      for (; j < j_end; ++j) wm[j] *= scale;
     }
   }
   int t = 0;
-  for (; t + MR <= live; t += MR) gemm_tn_sgd_rows<MR, NV>(n, M, N, scratch + t, A, B, scale, W);
-  for (; t < live; ++t) gemm_tn_sgd_rows<1, NV>(n, M, N, scratch + t, A, B, scale, W);
+  for (; t + MR <= live; t += MR) gemm_tn_sgd_rows<MR, NV>(n, M, N, scratch + t, A, B, scale, W, j_begin, j_end);
+  for (; t < live; ++t) gemm_tn_sgd_rows<1, NV>(n, M, N, scratch + t, A, B, scale, W, j_begin, j_end);
 }
 
 // 2 x 16 measured best with 4 x 8 close behind (bench/step_bench.cpp: about 25 Gflop/s dense in Node 20).
 inline void gemm_tn_sgd_2x16(int n, int M, int N, const float* A, const float* B, float scale, float* W, int* scratch,
-                             int m_begin = 0, int m_end = -1) {
-  gemm_tn_sgd<2, 4>(n, M, N, A, B, scale, W, scratch, m_begin, m_end);
+                             int j_begin = 0, int j_end = -1) {
+  gemm_tn_sgd<2, 4>(n, M, N, A, B, scale, W, scratch, j_begin, j_end);
 }
 
 }  // namespace mnist::kernels::wasmsimd

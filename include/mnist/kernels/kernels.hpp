@@ -33,8 +33,8 @@ inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* 
   wasmsimd::gemm_nn_relumask_2x8(n, C, N, g2, WT, a1, g1);
 }
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int* scratch,
-                        int m_begin = 0, int m_end = -1) {
-  wasmsimd::gemm_tn_sgd_2x16(n, M, N, A, B, scale, W, scratch, m_begin, m_end);
+                        int j_begin = 0, int j_end = -1) {
+  wasmsimd::gemm_tn_sgd_2x16(n, M, N, A, B, scale, W, scratch, j_begin, j_end);
 }
 inline void colsum_add(int n, int N, const float* G, float* b) { wasmsimd::colsum_add(n, N, G, b); }
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
@@ -55,8 +55,8 @@ inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* 
   ref::gemm_nn_relumask(n, C, N, g2, WT, a1, g1);
 }
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int*,
-                        int m_begin = 0, int m_end = -1) {
-  eigen::gemm_tn_sgd(n, M, N, A, B, scale, W, m_begin, m_end);
+                        int j_begin = 0, int j_end = -1) {
+  eigen::gemm_tn_sgd(n, M, N, A, B, scale, W, j_begin, j_end);
 }
 inline void colsum_add(int n, int N, const float* G, float* b) { ref::colsum_add(n, N, G, b); }
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {

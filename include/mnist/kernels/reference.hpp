@@ -61,17 +61,17 @@ inline void gemm_nn_relumask(int n, int C, int N, const float* __restrict g2, co
 
 // W (M, N) = scale W + A (n, M)^T B (n, N): weight gradient and SGD step in one pass over W. With
 // B = -lr dz and scale = 1 - 2 lr c this is W -= lr (A^T dz + 2c W).
-// Only rows [m_begin, m_end) of W are touched (m_end < 0: M), so threads can share one W.
+// Only columns [j_begin, j_end) of W are touched (j_end < 0: N), so threads can split W by columns.
 inline void gemm_tn_sgd(int n, int M, int N, const float* __restrict A, const float* __restrict B, float scale,
-                        float* __restrict W, int m_begin = 0, int m_end = -1) {
-  if (m_end < 0) m_end = M;
-  for (int m = m_begin; m < m_end; ++m) {
+                        float* __restrict W, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  for (int m = 0; m < M; ++m) {
     float* __restrict wm = W + std::size_t(m) * N;
-    for (int j = 0; j < N; ++j) wm[j] *= scale;
+    for (int j = j_begin; j < j_end; ++j) wm[j] *= scale;
     for (int r = 0; r < n; ++r) {
       const float av = A[std::size_t(r) * M + m];
       const float* __restrict br = B + std::size_t(r) * N;
-      for (int j = 0; j < N; ++j) wm[j] += av * br[j];
+      for (int j = j_begin; j < j_end; ++j) wm[j] += av * br[j];
     }
   }
 }
