@@ -2,25 +2,16 @@
 // draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
 // refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
 // or requests anything from another origin.
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { drawSeven, launch, openPage, testAccuracy, train, waitForTestAccuracy } from './harness';
 
 let browser: Browser;
 let page: Page;
 let problems: string[] = [];
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+  browser = await launch();
 });
 afterAll(async () => {
   await browser?.close();
@@ -31,37 +22,9 @@ afterEach(async () => {
 });
 
 async function open(query = ''): Promise<Page> {
-  problems = [];
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  const base = inject('baseUrl');
-  page.on('request', (r) => {
-    if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
-      problems.push(`request left the origin: ${r.url()}`);
-  });
-  await page.addInitScript(() =>
-    document.addEventListener('securitypolicyviolation', (e) =>
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
-    ),
-  );
-  await page.goto(base + query);
-  await page.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
+  ({ page, problems } = await openPage(browser, query));
   return page;
 }
-
-async function train(p: Page, examples: number, epochs: number): Promise<void> {
-  await p.getByLabel('Training examples').fill(String(examples));
-  await p.getByLabel('Epochs').fill(String(epochs));
-  await p.getByRole('button', { name: 'Train' }).click();
-}
-
-const testAccuracy = (p: Page) => p.getByLabel('Test accuracy');
-const waitForTestAccuracy = (p: Page) =>
-  testAccuracy(p).filter({ hasText: /\d/ }).waitFor({ timeout: 90_000 });
 
 // Pixels of a canvas whose colour is close to (r, g, b).
 function countColour(p: Page, label: string, rgb: [number, number, number]): Promise<number> {
@@ -82,14 +45,6 @@ function countColour(p: Page, label: string, rgb: [number, number, number]): Pro
 const blue: [number, number, number] = [37, 99, 235];
 const orange: [number, number, number] = [234, 88, 12];
 
-async function drawSeven(p: Page): Promise<void> {
-  const box = (await p.getByLabel('Drawing pad').boundingBox())!;
-  const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
-  await p.mouse.move(...at(0.3, 0.22));
-  await p.mouse.down();
-  for (const [x, y] of [[0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]]) await p.mouse.move(...at(x, y), { steps: 10 });
-  await p.mouse.up();
-}
 
 describe('the page', () => {
   it('loads with every control named as DESIGN.md says and no result yet', async () => {
