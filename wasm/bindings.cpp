@@ -323,25 +323,15 @@ struct TrainerHandle : Counted {
   TrainerHandle(std::shared_ptr<const mnist::Dataset> d, const mnist::TrainConfig& c)
       : data(std::move(d)), trainer(*data, c, g_threads) {}
 
-  // {status, batches, batchLoss, maxBatchLoss}: runs at most maxBatches batches, one at a time, and stops early
-  // at an epoch's end, at divergence (NaN/inf: the trainer's own check), and after a batch whose mean
-  // cross-entropy exceeds stopAbove (a loss that exploded while still finite; the caller decides to end).
-  val step(int max_batches, double stop_above) {
+  // {status, batches, batchLoss}: runs at most maxBatches batches, stopping early at an epoch's end and at
+  // divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update).
+  val step(int max_batches) {
     return guarded<val>(val::null(), [&] {
-      mnist::StepResult r;
-      int batches = 0;
-      double max_loss = 0;
-      while (batches < max_batches) {
-        r = trainer.step(1);
-        batches += r.batches;
-        if (r.batches > 0 && !(r.batch_loss <= max_loss)) max_loss = r.batch_loss;  // NaN sticks
-        if (r.status != mnist::TrainStatus::Running || r.batches == 0 || !(r.batch_loss <= stop_above)) break;
-      }
+      const mnist::StepResult r = trainer.step(max_batches);
       val out = val::object();
       out.set("status", std::string(status_name(r.status)));
-      out.set("batches", batches);
+      out.set("batches", r.batches);
       out.set("batchLoss", r.batch_loss);
-      out.set("maxBatchLoss", max_loss);
       return out;
     });
   }

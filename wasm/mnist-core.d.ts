@@ -16,7 +16,6 @@ export interface StepResult {
   status: 'running' | 'epoch-ended' | 'finished' | 'diverged';
   batches: number;
   batchLoss: number; // mean cross-entropy of the last batch run (no weight-decay term)
-  maxBatchLoss: number; // the largest of the batches run (NaN if any was NaN)
 }
 
 export interface EpochStats {
@@ -77,7 +76,7 @@ export interface TrainerConfig {
 }
 
 export interface Trainer extends EmbindObject {
-  step(maxBatches: number, stopAbove: number): StepResult | null; // stops after a batch whose loss > stopAbove
+  step(maxBatches: number): StepResult | null; // stops early at an epoch's end or at divergence
   epoch(): number;
   position(): number;
   epochSize(): number;

@@ -93,10 +93,10 @@ export class Core {
     return this.check(this.module.createTrainer(data, config));
   }
 
-  /** Runs up to maxBatches batches; stops early at an epoch's end, at divergence, or after a batch whose
-   *  mean cross-entropy is above stopAbove. */
-  step(trainer: Trainer, maxBatches: number, stopAbove = Infinity): StepResult {
-    return this.check(trainer.step(maxBatches, stopAbove));
+  /** Runs up to maxBatches batches; stops early at an epoch's end and at divergence (status 'diverged':
+   *  a NaN, infinite or exploded loss, which the core catches before applying that batch's update). */
+  step(trainer: Trainer, maxBatches: number): StepResult {
+    return this.check(trainer.step(maxBatches));
   }
 
   /** A copy of the trainer's current parameters; the caller deletes it. */

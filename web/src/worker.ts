@@ -5,7 +5,6 @@
 // Every failure becomes an `error` message, or `fatal` when the module itself is gone; no DOM here.
 import { Core, CoreError, loadCore, release, type Dataset, type Model, type Trainer } from './core';
 import {
-  EXPLODED_LOSS,
   GALLERY_SIZE,
   divergenceMessage,
   lossDiverged,
@@ -155,7 +154,7 @@ function slice(): void {
     let now = start;
     while (now - start < SLICE_MS) {
       const batches = Math.max(1, Math.min(1024, Math.round(STEP_MS / r.msPerBatch)));
-      const result = core.step(r.trainer, batches, EXPLODED_LOSS);
+      const result = core.step(r.trainer, batches);
       const after = performance.now();
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
