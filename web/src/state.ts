@@ -41,6 +41,18 @@ export interface AppState {
   prediction: PredictionState | null;
 }
 
+/** What a new run or a reset clears: the history, the results and the model (state is never mutated, so
+ *  the empty arrays can be shared). */
+const NO_RESULTS = {
+  history: [],
+  batchLosses: [],
+  test: null,
+  finishedReason: null,
+  hasModel: false,
+  modelFile: null,
+  seconds: 0,
+} satisfies Partial<AppState>;
+
 export const initialState: AppState = {
   phase: 'starting',
   build: null,
@@ -97,13 +109,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       return {
         phase: 'training',
         alert: null,
-        history: [],
-        batchLosses: [],
-        test: null,
-        finishedReason: null,
-        hasModel: false,
-        modelFile: null,
-        seconds: 0,
+        ...NO_RESULTS,
         run: {
           config: e.config,
           epochSize: e.epochSize,
@@ -146,13 +152,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       return {
         phase: s.trainAvailable > 0 ? 'idle' : s.phase,
         run: null,
-        history: [],
-        batchLosses: [],
-        test: null,
-        finishedReason: null,
-        hasModel: false,
-        modelFile: null,
-        seconds: 0,
+        ...NO_RESULTS,
         prediction: s.prediction ? { ...s.prediction, probabilities: null } : null,
       };
     case 'model':
