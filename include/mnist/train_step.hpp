@@ -21,30 +21,27 @@ struct StepWorkspace {
   int capacity = 0;
   int hidden = 0;
   int threads = 1;
+  kernels::SparseBatch xs;   // the batch's non-zero pixels, listed when kernels::kSparseInputs
   std::vector<float> a1;     // (capacity, H) relu(x W1 + b1); also the ReLU mask of the backward pass
   std::vector<float> z2;     // (capacity, 10) logits
   std::vector<float> p;      // (capacity, 10) probabilities, read by the caller after a step
   std::vector<float> g2;     // (capacity, 10) -lr dz2 = -lr (p - Y) / n
   std::vector<float> g1;     // (capacity, H)  -lr dz1
   std::vector<float> W2T;    // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
-  std::size_t scratch_per_thread = 0;
-  std::vector<int> scratch;  // (threads, scratch_per_thread) the kernels' lists of non-zero inputs
+  std::vector<int> scratch;  // gemm_tn_sgd's list of live rows, for the W2 update
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1)
       : capacity(capacity_),
         hidden(hidden_),
         threads(threads_),
+        xs(kernels::kSparseInputs ? capacity_ : 0, kInputs),
         a1(std::size_t(capacity_) * hidden_),
         z2(std::size_t(capacity_) * kClasses),
         p(z2.size()),
         g2(z2.size()),
         g1(a1.size()),
         W2T(std::size_t(kClasses) * hidden_),
-        scratch_per_thread(1 + std::max(kernels::gemm_nn_bias_relu_scratch(capacity_, kInputs),
-                                        kernels::gemm_tn_sgd_scratch(kInputs))),
-        scratch(scratch_per_thread * threads_) {}
-
-  int* scratch_of(int thread) { return scratch.data() + scratch_per_thread * thread; }
+        scratch(kernels::gemm_tn_sgd_scratch(kClasses)) {}
 };
 
 namespace detail {
@@ -71,15 +68,20 @@ inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
   return {std::min(H, 8 * s0), std::min(H, 8 * s1)};
 }
 
-// Both layers' forward pass for n rows: a1 = relu(x W1 + b1) split by columns of H across threads (each
-// streams only its part of W1, the biggest read of the step), then z2 = a1 W2 + b2 on the caller.
+// Both layers' forward pass for n rows: the row lists of x's non-zero pixels and a1 = relu(x W1 + b1),
+// split across threads by rows for the lists, then by columns of H for the product (each thread streams
+// only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller.
 inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
+  if (kernels::kSparseInputs)
+    in_parallel(pool, [&](int i, int parts) {
+      const auto [r0, r1] = split_range(n, i, parts);
+      kernels::list_rows(x, int(r0), int(r1), ws.xs);
+    });
   in_parallel(pool, [&](int i, int parts) {
     const auto [j0, j1] = hidden_columns(H, i, parts);
-    if (j1 > j0)
-      kernels::gemm_nn_bias_relu(n, kInputs, H, x, P.W1.data(), P.b1.data(), ws.a1.data(), ws.scratch_of(i), j0, j1);
+    if (j1 > j0) kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
   });
   kernels::gemm_nt_bias(n, H, kClasses, ws.a1.data(), ws.W2T.data(), P.b2.data(), ws.z2.data());
 }
@@ -111,14 +113,15 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
 
   kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data());  // old W2
   kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T,
-                       ws.scratch_of(0));  // W2T = s W2T + g2^T a1
+                       ws.scratch.data());  // W2T = s W2T + g2^T a1
   for (int j = 0; j < H; ++j)
     for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   kernels::colsum_add(n, H, ws.g1.data(), P.b1.data());
+  if (kernels::kSparseInputs) kernels::list_columns(n, ws.xs);
   detail::in_parallel(pool, [&](int i, int parts) {  // W1 = s W1 + x^T g1, on this thread's columns
     const auto [j0, j1] = detail::hidden_columns(H, i, parts);
-    if (j1 > j0) kernels::gemm_tn_sgd(n, kInputs, H, x, ws.g1.data(), scale, P.W1.data(), ws.scratch_of(i), j0, j1);
+    if (j1 > j0) kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
   });
   return ce;
 }

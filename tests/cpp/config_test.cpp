@@ -63,7 +63,7 @@ TEST(ConfigMemory, EstimatesFiveParameterCopiesPlusWorkspaces) {
   c.hidden = 256;
   c.train_size = 1000;
   const std::uint64_t params = 4 * (784 * 256 + 256 + 256 * 10 + 10);
-  const std::uint64_t workspace = 4 * 512 * (784 + 6 * 256 + 60);
+  const std::uint64_t workspace = 4 * 512 * (5 * 784 + 6 * 256 + 60);  // x, its non-zero lists, buffers
   EXPECT_EQ(training_memory_bytes(c), 5 * params + 2 * workspace + 8000);
   c.hidden = 512;
   EXPECT_GT(training_memory_bytes(c), std::uint64_t(5 * 4 * 784 * 512));

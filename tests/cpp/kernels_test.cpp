@@ -33,6 +33,13 @@ TEST(Kernels, WeightGradientStepMatchesTheReferenceOnEdgeShapes) {
       for (int M : kt::edge_depths()) expect_ok(kt::check_gemm_tn_sgd(n, M, N, ++seed));
 }
 
+TEST(Kernels, SparseWeightGradientStepMatchesTheReferenceOnEdgeShapes) {
+  unsigned seed = 7;
+  for (int n : kt::edge_rows())
+    for (int N : kt::edge_cols())
+      for (int K : kt::edge_depths()) expect_ok(kt::check_gemm_tn_sgd_x(n, K, N, ++seed));
+}
+
 TEST(Kernels, SecondLayerMatchesTheReferenceOnEdgeShapes) {
   unsigned seed = 3;
   for (int n : kt::edge_rows())

@@ -63,23 +63,36 @@ inline std::string shape(const char* op, std::initializer_list<std::pair<const c
   return s;
 }
 
+// x's non-zero lists as train_step makes them: rows listed in two ranges (as two threads do), then columns.
+inline kernels::SparseBatch list_nonzeros(const Vec& x, int n, int K) {
+  kernels::SparseBatch xs(n, K);
+  kernels::list_rows(x.data(), 0, n / 2, xs);
+  kernels::list_rows(x.data(), n / 2, n, xs);
+  kernels::list_columns(n, xs);
+  return xs;
+}
+
+// The first layer through the dispatch (the wasm kernel walks the lists, Eigen the dense x) and through
+// ref::spmm_bias_relu, the lists' plain-loop definition, both against the dense reference.
 inline std::string check_gemm_nn_bias_relu(int n, int K, int N, unsigned seed) {
   std::mt19937 gen(seed);
   const Vec x = sparsify(random_vec(std::size_t(n) * K, gen), n, K, gen);
   const Vec W = random_vec(std::size_t(K) * N, gen), b = random_vec(N, gen);
-  Vec got(std::size_t(n) * N, NAN), want(got.size()), mag(got.size());
-  std::vector<int> scratch(kernels::gemm_nn_bias_relu_scratch(n, K) + 1, -1);
-  kernels::gemm_nn_bias_relu(n, K, N, x.data(), W.data(), b.data(), got.data(), scratch.data());
+  const kernels::SparseBatch xs = list_nonzeros(x, n, K);
+  Vec got(std::size_t(n) * N, NAN), sparse_ref(got.size(), NAN), want(got.size()), mag(got.size());
+  kernels::gemm_nn_bias_relu(n, K, N, x.data(), xs, W.data(), b.data(), got.data());
+  kernels::ref::spmm_bias_relu(n, N, xs, W.data(), b.data(), sparse_ref.data());
   kernels::ref::gemm_nn_bias_relu(n, K, N, x.data(), W.data(), b.data(), want.data());
   kernels::ref::gemm_nn_bias_relu(n, K, N, abs_vec(x).data(), abs_vec(W).data(), abs_vec(b).data(), mag.data());
-  const std::string whole = compare(shape("gemm_nn_bias_relu", {{"n", n}, {"K", K}, {"N", N}}), got, want, mag, n, N);
-  if (!whole.empty()) return whole;
+  const auto dims = {std::pair{"n", n}, {"K", K}, {"N", N}};
+  for (const std::string& e : {compare(shape("gemm_nn_bias_relu", dims), got, want, mag, n, N),
+                               compare(shape("ref::spmm_bias_relu", dims), sparse_ref, want, mag, n, N, 0.0)})
+    if (!e.empty()) return e;
   // In three column ranges (not on tile boundaries), as threads call it: every column written once.
   Vec parts(got.size(), NAN);
   for (int i = 0; i < 3; ++i)
-    kernels::gemm_nn_bias_relu(n, K, N, x.data(), W.data(), b.data(), parts.data(), scratch.data(), N * i / 3,
-                               N * (i + 1) / 3);
-  return compare(shape("gemm_nn_bias_relu in 3 column ranges", {{"n", n}, {"K", K}, {"N", N}}), parts, want, mag, n, N);
+    kernels::gemm_nn_bias_relu(n, K, N, x.data(), xs, W.data(), b.data(), parts.data(), N * i / 3, N * (i + 1) / 3);
+  return compare(shape("gemm_nn_bias_relu in 3 column ranges", dims), parts, want, mag, n, N);
 }
 
 inline std::string check_gemm_nt_bias(int n, int N, int C, unsigned seed) {
@@ -122,6 +135,29 @@ inline std::string check_gemm_tn_sgd(int n, int M, int N, unsigned seed) {
   for (int i = 0; i < 3; ++i)
     kernels::gemm_tn_sgd(n, M, N, A.data(), B.data(), scale, parts.data(), scratch.data(), N * i / 3, N * (i + 1) / 3);
   return compare(shape("gemm_tn_sgd in 3 column ranges", {{"n", n}, {"M", M}, {"N", N}}), parts, want, mag, M, N);
+}
+
+// The W1 update W (K, N) = scale W + x^T B through the dispatch (the wasm kernel walks x's column lists)
+// and through ref::spmm_tn_sgd, against the dense reference.
+inline std::string check_gemm_tn_sgd_x(int n, int K, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const Vec x = sparsify(random_vec(std::size_t(n) * K, gen), n, K, gen), B = random_vec(std::size_t(n) * N, gen);
+  const Vec W = random_vec(std::size_t(K) * N, gen);
+  const float scale = 0.98f;
+  const kernels::SparseBatch xs = list_nonzeros(x, n, K);
+  Vec got = W, sparse_ref = W, want = W, mag = abs_vec(W);
+  kernels::gemm_tn_sgd_x(n, K, N, x.data(), xs, B.data(), scale, got.data());
+  kernels::ref::spmm_tn_sgd(N, xs, B.data(), scale, sparse_ref.data());
+  kernels::ref::gemm_tn_sgd(n, K, N, x.data(), B.data(), scale, want.data());
+  kernels::ref::gemm_tn_sgd(n, K, N, abs_vec(x).data(), abs_vec(B).data(), scale, mag.data());
+  const auto dims = {std::pair{"n", n}, {"K", K}, {"N", N}};
+  for (const std::string& e : {compare(shape("gemm_tn_sgd_x", dims), got, want, mag, K, N),
+                               compare(shape("ref::spmm_tn_sgd", dims), sparse_ref, want, mag, K, N, 0.0)})
+    if (!e.empty()) return e;
+  Vec parts = W;  // in three column ranges, as threads call it
+  for (int i = 0; i < 3; ++i)
+    kernels::gemm_tn_sgd_x(n, K, N, x.data(), xs, B.data(), scale, parts.data(), N * i / 3, N * (i + 1) / 3);
+  return compare(shape("gemm_tn_sgd_x in 3 column ranges", dims), parts, want, mag, K, N);
 }
 
 inline std::string check_colsum_add(int n, int N, unsigned seed) {
@@ -238,6 +274,7 @@ int run_all(Report report, int random_shapes = 50) {
       for (int K : edge_depths()) {
         run(check_gemm_nn_bias_relu(n, K, N, ++seed));
         run(check_gemm_tn_sgd(n, K, N, ++seed));
+        run(check_gemm_tn_sgd_x(n, K, N, ++seed));
       }
       for (int C : edge_classes()) {
         run(check_gemm_nt_bias(n, N, C, ++seed));
@@ -251,6 +288,7 @@ int run_all(Report report, int random_shapes = 50) {
   for (int t = 0; t < random_shapes; ++t) {
     run(check_gemm_nn_bias_relu(dim(70), dim(800), dim(300), ++seed));
     run(check_gemm_tn_sgd(dim(70), dim(800), dim(300), ++seed));
+    run(check_gemm_tn_sgd_x(dim(70), dim(800), dim(300), ++seed));
     run(check_gemm_nt_bias(dim(70), dim(300), dim(12), ++seed));
     run(check_gemm_nn_relumask(dim(70), dim(12), dim(300), ++seed));
     run(check_colsum_add(dim(70), dim(300), ++seed));

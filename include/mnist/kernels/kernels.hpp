@@ -1,7 +1,10 @@
 // The one dispatch point of the training step's kernels: WebAssembly SIMD kernels under -msimd128,
 // otherwise the native choice measured by bench/step_bench.cpp (Eigen for the products, reference
 // loops for the rest). Callers use mnist::kernels::<op>; reference.hpp defines every op and its shapes.
-// The two big products take caller-owned int scratch of *_scratch() ints, so no call allocates.
+// The two big products take the batch x both dense and as its non-zero lists (sparse_batch.hpp): the
+// wasm kernels walk the lists, which the caller fills with list_rows / list_columns only when
+// kSparseInputs; Eigen natively multiplies the dense x (its AVX2/FMA GEMM beats the plain sparse loops).
+// gemm_tn_sgd takes caller-owned int scratch of gemm_tn_sgd_scratch() ints, so no call allocates.
 #pragma once
 
 #include <cstddef>
@@ -9,22 +12,33 @@
 
 #include "colsum_add_wasmsimd.hpp"
 #include "eigen.hpp"
-#include "gemm_nn_bias_relu_4x8_wasmsimd.hpp"
 #include "gemm_nn_relumask_2x8_wasmsimd.hpp"
 #include "gemm_nt_bias_2x5_wasmsimd.hpp"
 #include "gemm_tn_sgd_2x16_wasmsimd.hpp"
+#include "list_rows_wasmsimd.hpp"
 #include "reference.hpp"
+#include "sparse_batch.hpp"
+#include "spmm_bias_relu_1x16_wasmsimd.hpp"
+#include "spmm_tn_sgd_1x16_wasmsimd.hpp"
 #include "u8_to_unit_f32_wasmsimd.hpp"
 
 namespace mnist::kernels {
 
 #ifdef __wasm_simd128__
 constexpr const char* kBackend = "wasmsimd";
-constexpr std::size_t gemm_nn_bias_relu_scratch(int n, int K) { return wasmsimd::gemm_nn_bias_relu_scratch(n, K); }
+constexpr bool kSparseInputs = true;
 constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_scratch(M); }
-inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a,
-                              int* scratch, int j_begin = 0, int j_end = -1) {
-  wasmsimd::gemm_nn_bias_relu_4x8(n, K, N, x, W, b, a, scratch, j_begin, j_end);
+inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
+  wasmsimd::list_rows(x, r_begin, r_end, xs);
+}
+inline void gemm_nn_bias_relu(int n, int /*K*/, int N, const float* /*x*/, const SparseBatch& xs, const float* W,
+                              const float* b, float* a, int j_begin = 0, int j_end = -1) {
+  wasmsimd::spmm_bias_relu_1x16(n, N, xs, W, b, a, j_begin, j_end);
+}
+// W (K, N) = scale W + x (n, K)^T B (n, N) for the batch x: the W1 update.
+inline void gemm_tn_sgd_x(int /*n*/, int /*K*/, int N, const float* /*x*/, const SparseBatch& xs, const float* B,
+                          float scale, float* W, int j_begin = 0, int j_end = -1) {
+  wasmsimd::spmm_tn_sgd_1x16(N, xs, B, scale, W, j_begin, j_end);
 }
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   wasmsimd::gemm_nt_bias_2x5(n, N, C, a, WT, b, z);
@@ -42,11 +56,18 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* ds
 }
 #else
 constexpr const char* kBackend = "portable";  // native, or wasm without SIMD
-constexpr std::size_t gemm_nn_bias_relu_scratch(int, int) { return 0; }
+constexpr bool kSparseInputs = false;
 constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
-inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const float* W, const float* b, float* a, int*,
-                              int j_begin = 0, int j_end = -1) {
+inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
+  ref::list_rows(x, r_begin, r_end, xs);
+}
+inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const SparseBatch&, const float* W, const float* b,
+                              float* a, int j_begin = 0, int j_end = -1) {
   eigen::gemm_nn_bias_relu(n, K, N, x, W, b, a, j_begin, j_end);
+}
+inline void gemm_tn_sgd_x(int n, int K, int N, const float* x, const SparseBatch&, const float* B, float scale,
+                          float* W, int j_begin = 0, int j_end = -1) {
+  eigen::gemm_tn_sgd(n, K, N, x, B, scale, W, j_begin, j_end);
 }
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   eigen::gemm_nt_bias(n, N, C, a, WT, b, z);

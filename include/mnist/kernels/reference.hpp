@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "sparse_batch.hpp"
+
 namespace mnist::kernels::ref {
 
 // a (n, N) = relu(x (n, K) W (K, N) + b (N)): the fused first layer.
@@ -21,6 +23,25 @@ inline void gemm_nn_bias_relu(int n, int K, int N, const float* __restrict x, co
     for (int k = 0; k < K; ++k) {
       const float xv = xr[k];
       const float* __restrict wk = W + std::size_t(k) * N;
+      for (int j = j_begin; j < j_end; ++j) ar[j] += xv * wk[j];
+    }
+    for (int j = j_begin; j < j_end; ++j) ar[j] = std::max(ar[j], 0.0f);
+  }
+}
+
+// gemm_nn_bias_relu over a sparse batch: x (n, K) given by its row lists (sparse_batch.hpp), so only
+// the non-zero x are walked, in k order like the dense loop above.
+inline void spmm_bias_relu(int n, int N, const SparseBatch& x, const float* __restrict W, const float* __restrict b,
+                           float* __restrict a, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  for (int r = 0; r < n; ++r) {
+    float* __restrict ar = a + std::size_t(r) * N;
+    const int* ks = x.ks_of_row(r);
+    const float* xs = x.xs_of_row(r);
+    for (int j = j_begin; j < j_end; ++j) ar[j] = b[j];
+    for (int t = 0, count = x.row_count[r]; t < count; ++t) {
+      const float xv = xs[t];
+      const float* __restrict wk = W + std::size_t(ks[t]) * N;
       for (int j = j_begin; j < j_end; ++j) ar[j] += xv * wk[j];
     }
     for (int j = j_begin; j < j_end; ++j) ar[j] = std::max(ar[j], 0.0f);
@@ -72,6 +93,25 @@ inline void gemm_tn_sgd(int n, int M, int N, const float* __restrict A, const fl
       const float av = A[std::size_t(r) * M + m];
       const float* __restrict br = B + std::size_t(r) * N;
       for (int j = j_begin; j < j_end; ++j) wm[j] += av * br[j];
+    }
+  }
+}
+
+// gemm_tn_sgd with A = x a sparse batch (n, K) given by its column lists (list_columns): W (K, N) =
+// scale W + x^T B, each row k of W walking only the rows where x[:, k] is non-zero, in row order like the
+// dense loop above.
+inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, float scale, float* __restrict W,
+                        int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  for (int k = 0; k < x.K; ++k) {
+    float* __restrict wk = W + std::size_t(k) * N;
+    const int* rs = x.rs_of_col(k);
+    const float* xs = x.xs_of_col(k);
+    for (int j = j_begin; j < j_end; ++j) wk[j] *= scale;
+    for (int t = 0, count = x.col_count[k]; t < count; ++t) {
+      const float xv = xs[t];
+      const float* __restrict br = B + std::size_t(rs[t]) * N;
+      for (int j = j_begin; j < j_end; ++j) wk[j] += xv * br[j];
     }
   }
 }

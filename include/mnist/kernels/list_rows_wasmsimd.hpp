@@ -1,0 +1,62 @@
+// SparseBatch's row lists on WebAssembly SIMD: 4 pixels per step, compacted without branches. The
+// non-zero lanes' bitmask picks a byte shuffle from a 16-entry table that moves those lanes (their k and
+// their values) to the front; all 4 are stored and the count advances by the number of non-zero lanes.
+// Compiled only with -msimd128; ref::list_rows is its definition.
+#pragma once
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+
+#include <cstddef>
+
+#include "sparse_batch.hpp"
+
+namespace mnist::kernels::wasmsimd {
+
+namespace detail {
+struct CompactTable {
+  alignas(16) unsigned char shuffle[16][16];  // [mask][byte]: the set lanes of mask first, in order
+};
+constexpr CompactTable make_compact_table() {
+  CompactTable t{};
+  for (int mask = 0; mask < 16; ++mask) {
+    int out = 0;
+    for (int lane = 0; lane < 4; ++lane)
+      if (mask >> lane & 1) {
+        for (int b = 0; b < 4; ++b) t.shuffle[mask][4 * out + b] = static_cast<unsigned char>(4 * lane + b);
+        ++out;
+      }
+  }
+  return t;
+}
+inline constexpr CompactTable kCompact = make_compact_table();
+}  // namespace detail
+
+inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
+  const int K = s.K;
+  const v128_t zero = wasm_f32x4_splat(0.0f), four = wasm_i32x4_splat(4);
+  for (int r = r_begin; r < r_end; ++r) {
+    const float* xr = x + std::size_t(r) * K;
+    int* ks = s.row_k.data() + std::size_t(r) * K;
+    float* xs = s.row_x.data() + std::size_t(r) * K;
+    int count = 0, k = 0;
+    v128_t kv = wasm_i32x4_make(0, 1, 2, 3);
+    // count <= k, so the 4 lanes stored at count stay inside the row's K slots.
+    for (; k + 4 <= K; k += 4, kv = wasm_i32x4_add(kv, four)) {
+      const v128_t v = wasm_v128_load(xr + k);
+      const int mask = wasm_i32x4_bitmask(wasm_f32x4_ne(v, zero));
+      const v128_t shuffle = wasm_v128_load(detail::kCompact.shuffle[mask]);
+      wasm_v128_store(ks + count, wasm_i8x16_swizzle(kv, shuffle));
+      wasm_v128_store(xs + count, wasm_i8x16_swizzle(v, shuffle));
+      count += __builtin_popcount(static_cast<unsigned>(mask));
+    }
+    for (; k < K; ++k) {
+      ks[count] = k;
+      xs[count] = xr[k];
+      count += xr[k] != 0.0f;
+    }
+    s.row_count[r] = count;
+  }
+}
+
+}  // namespace mnist::kernels::wasmsimd
+#endif  // __wasm_simd128__
