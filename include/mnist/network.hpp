@@ -6,12 +6,12 @@
 // the training step allocates nothing.
 #pragma once
 
-#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "config.hpp"
+#include "eigen_core.hpp"
 #include "rng.hpp"
 
 namespace mnist {

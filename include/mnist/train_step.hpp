@@ -22,13 +22,13 @@ struct StepWorkspace {
   int hidden = 0;
   int threads = 1;
   kernels::SparseBatch xs;   // the batch's non-zero pixels, listed when kernels::kSparseInputs
-  std::vector<float> a1;     // (capacity, H) relu(x W1 + b1); also the ReLU mask of the backward pass
-  std::vector<float> z2;     // (capacity, 10) logits
-  std::vector<float> p;      // (capacity, 10) probabilities, read by the caller after a step
-  std::vector<float> g2;     // (capacity, 10) -lr dz2 = -lr (p - Y) / n
-  std::vector<float> g1;     // (capacity, H)  -lr dz1
-  std::vector<float> W2T;    // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
-  std::vector<int> scratch;  // gemm_tn_sgd's list of live rows, for the W2 update
+  AlignedVector<float> a1;   // (capacity, H) relu(x W1 + b1); also the ReLU mask of the backward pass
+  AlignedVector<float> z2;   // (capacity, 10) logits
+  AlignedVector<float> p;    // (capacity, 10) probabilities, read by the caller after a step
+  AlignedVector<float> g2;   // (capacity, 10) -lr dz2 = -lr (p - Y) / n
+  AlignedVector<float> g1;   // (capacity, H)  -lr dz1
+  AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
+  std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1)
       : capacity(capacity_),
@@ -41,7 +41,9 @@ struct StepWorkspace {
         g2(z2.size()),
         g1(a1.size()),
         W2T(std::size_t(kClasses) * hidden_),
-        scratch(kernels::gemm_tn_sgd_scratch(kClasses)) {}
+        scratch(kernels::gemm_tn_sgd_scratch(kClasses) * threads_) {}
+
+  int* scratch_of(int thread) { return scratch.data() + kernels::gemm_tn_sgd_scratch(kClasses) * thread; }
 };
 
 namespace detail {
@@ -60,28 +62,35 @@ void in_parallel(ThreadPool* pool, F&& part) {
   pool->run(job);
 }
 
-// The columns of H (hidden units) thread i of `parts` owns, on 8-column slabs (the kernels' tile width).
-// The forward pass and the W1 update give each thread the same columns, so its part of W1 stays in its
-// own cache between the two.
+// The columns of H (hidden units) thread i of `parts` owns, on 16-column slabs: the kernels' tile width
+// and one 64-byte cache line, so (with eigen_core.hpp's aligned rows when H is a multiple of 16) no line
+// of W1, a1 or g1 is written by two threads. The forward pass and the W1 update give each thread the same
+// columns, so its part of W1 stays in its own cache between the two.
 inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
-  const auto [s0, s1] = split_range((H + 7) / 8, i, parts);
-  return {std::min(H, 8 * s0), std::min(H, 8 * s1)};
+  const auto [s0, s1] = split_range((H + 15) / 16, i, parts);
+  return {std::min(H, 16 * s0), std::min(H, 16 * s1)};
 }
 
 // Both layers' forward pass for n rows: the row lists of x's non-zero pixels and a1 = relu(x W1 + b1),
 // split across threads by rows for the lists, then by columns of H for the product (each thread streams
-// only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller.
-inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool) {
+// only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller. For a training
+// step (by_column) the same threads also list x by column, for the W1 update, each a range of pixels.
+inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
+                           bool by_column = false) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
   if (kernels::kSparseInputs)
     in_parallel(pool, [&](int i, int parts) {
       const auto [r0, r1] = split_range(n, i, parts);
-      kernels::list_rows(x, int(r0), int(r1), ws.xs);
+      kernels::list_rows(x, r0, r1, ws.xs);
     });
   in_parallel(pool, [&](int i, int parts) {
     const auto [j0, j1] = hidden_columns(H, i, parts);
     if (j1 > j0) kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
+    if (kernels::kSparseInputs && by_column) {
+      const auto [k0, k1] = split_range((kInputs + 15) / 16, i, parts);  // 16 counts per cache line
+      kernels::list_columns(n, ws.xs, std::min(kInputs, 16 * k0), std::min(kInputs, 16 * k1));
+    }
   });
   kernels::gemm_nt_bias(n, H, kClasses, ws.a1.data(), ws.W2T.data(), P.b2.data(), ws.z2.data());
 }
@@ -100,29 +109,31 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 //   W -= lr (dW + 2c W), b -= lr db, for both layers, with dz1 taken through W2 before its update.
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
-// With a pool, the two big products are split across its threads by columns of H (hidden units): each
-// thread reads and updates only its part of W1, which stays in its core's cache from one step to the
-// next; the small second-layer work in between stays on the caller.
+// With a pool, everything but layer 2's forward and the softmax (n x 10, on the caller) is split across
+// its threads by columns of H (hidden units): the first layer, then dz1, the W2 and b1 steps and the W1
+// update. Each thread reads and writes only its part of W1, which stays in its core's cache from one
+// step to the next.
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                         StepWorkspace& ws, ThreadPool* pool = nullptr) {
+  assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   const int H = P.hidden();
-  const float ce = forward_probs(P, x, labels, n, ws, lr, pool);
+  detail::forward_layers(P, x, n, ws, pool, /*by_column=*/true);
+  const float ce = kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
   float* W2T = ws.W2T.data();
-
-  kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data());  // old W2
-  kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T,
-                       ws.scratch.data());  // W2T = s W2T + g2^T a1
-  for (int j = 0; j < H; ++j)
-    for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
-  kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
-  kernels::colsum_add(n, H, ws.g1.data(), P.b1.data());
-  if (kernels::kSparseInputs) kernels::list_columns(n, ws.xs);
-  detail::in_parallel(pool, [&](int i, int parts) {  // W1 = s W1 + x^T g1, on this thread's columns
+  detail::in_parallel(pool, [&](int i, int parts) {  // on this thread's columns j0..j1 of H
     const auto [j0, j1] = detail::hidden_columns(H, i, parts);
-    if (j1 > j0) kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
+    if (j1 <= j0) return;
+    kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
+    kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T, ws.scratch_of(i), j0,
+                         j1);  // W2T = s W2T + g2^T a1
+    for (int j = j0; j < j1; ++j)
+      for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
+    kernels::colsum_add(n, H, ws.g1.data(), P.b1.data(), j0, j1);
+    kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);  // W1 = s W1 + x^T g1
   });
+  kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
 }
 

@@ -154,3 +154,25 @@ TEST(GatherBatchFast, GivesTheBitsOfGatherBatch) {
 }
 
 }  // namespace
+
+// Threads split W1, a1 and g1 by columns of H: with 64-byte aligned rows (eigen_core.hpp) and splits on
+// 16 columns, no cache line is written by two threads (a shared line per row slowed the threaded step).
+TEST(ThreadSplit, GivesEachThreadWholeCacheLinesOfTheSharedBuffers) {
+  const int H = 256;
+  Rng rng(1);
+  const Params<float> P = init_params(H, rng);
+  StepWorkspace ws(32, H, 4);
+  for (const void* p : {static_cast<const void*>(P.W1.data()), static_cast<const void*>(ws.a1.data()),
+                        static_cast<const void*>(ws.g1.data())})
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 64, 0u);
+  for (int parts : {2, 3, 4}) {
+    int covered = 0;
+    for (int i = 0; i < parts; ++i) {
+      const auto [j0, j1] = detail::hidden_columns(H, i, parts);
+      EXPECT_EQ(j0, covered);
+      EXPECT_EQ(j0 % 16, 0) << parts << " parts, part " << i;
+      covered = j1;
+    }
+    EXPECT_EQ(covered, H);
+  }
+}

@@ -8,14 +8,16 @@
 
 namespace mnist::kernels::wasmsimd {
 
-inline void colsum_add(int n, int N, const float* G, float* b) {
-  int j = 0;
-  for (; j + 4 <= N; j += 4) {
+// Only columns [j_begin, j_end) of b are updated (j_end < 0: N), so threads can split the columns.
+inline void colsum_add(int n, int N, const float* G, float* b, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  int j = j_begin;
+  for (; j + 4 <= j_end; j += 4) {
     v128_t s = wasm_v128_load(b + j);
     for (int r = 0; r < n; ++r) s = wasm_f32x4_add(s, wasm_v128_load(G + std::size_t(r) * N + j));
     wasm_v128_store(b + j, s);
   }
-  for (; j < N; ++j)
+  for (; j < j_end; ++j)
     for (int r = 0; r < n; ++r) b[j] += G[std::size_t(r) * N + j];
 }
 

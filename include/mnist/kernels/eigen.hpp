@@ -3,7 +3,7 @@
 // trick (wasm/eigen_wasm_sse2.hpp), a comparison for the SIMD kernels. Same signatures as reference.hpp.
 #pragma once
 
-#include <Eigen/Core>
+#include "../eigen_core.hpp"
 
 namespace mnist::kernels::eigen {
 
@@ -26,10 +26,12 @@ inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, c
   Z.rowwise() += CVec(b, C);
 }
 
-inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1) {
-  Map G(g1, n, N);
-  G.noalias() = CMap(g2, n, C) * CMap(WT, C, N);
-  G = (CMap(a1, n, N).array() > 0.0f).select(G, 0.0f);
+inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1,
+                             int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  auto G = Map(g1, n, N).middleCols(j_begin, j_end - j_begin);
+  G.noalias() = CMap(g2, n, C) * CMap(WT, C, N).middleCols(j_begin, j_end - j_begin);
+  G = (CMap(a1, n, N).middleCols(j_begin, j_end - j_begin).array() > 0.0f).select(G, 0.0f);
 }
 
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int j_begin = 0,

@@ -40,11 +40,14 @@ inline void gemm_nn_relumask_cols(int n, int C, int N, const float* g2, const fl
     gemm_nn_relumask_tile<1, NV>(C, N, g2 + std::size_t(r) * C, WT, a1 + std::size_t(r) * N, g1 + std::size_t(r) * N);
 }
 
-inline void gemm_nn_relumask_2x8(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1) {
-  int j = 0;
-  for (; j + 8 <= N; j += 8) gemm_nn_relumask_cols<2>(n, C, N, g2, WT + j, a1 + j, g1 + j);
-  for (; j + 4 <= N; j += 4) gemm_nn_relumask_cols<1>(n, C, N, g2, WT + j, a1 + j, g1 + j);
-  for (; j < N; ++j)  // the last N % 4 columns, scalar
+// Only columns [j_begin, j_end) of g1 are written (j_end < 0: N), so threads can split the columns.
+inline void gemm_nn_relumask_2x8(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1,
+                                 int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
+  int j = j_begin;
+  for (; j + 8 <= j_end; j += 8) gemm_nn_relumask_cols<2>(n, C, N, g2, WT + j, a1 + j, g1 + j);
+  for (; j + 4 <= j_end; j += 4) gemm_nn_relumask_cols<1>(n, C, N, g2, WT + j, a1 + j, g1 + j);
+  for (; j < j_end; ++j)  // the last columns that do not fill a vector, scalar
     for (int r = 0; r < n; ++r) {
       float s = 0;
       for (int c = 0; c < C; ++c) s += g2[std::size_t(r) * C + c] * WT[std::size_t(c) * N + j];

@@ -43,14 +43,17 @@ inline void gemm_tn_sgd_x(int /*n*/, int /*K*/, int N, const float* /*x*/, const
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   wasmsimd::gemm_nt_bias_2x5(n, N, C, a, WT, b, z);
 }
-inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1) {
-  wasmsimd::gemm_nn_relumask_2x8(n, C, N, g2, WT, a1, g1);
+inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1,
+                             int j_begin = 0, int j_end = -1) {
+  wasmsimd::gemm_nn_relumask_2x8(n, C, N, g2, WT, a1, g1, j_begin, j_end);
 }
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int* scratch,
                         int j_begin = 0, int j_end = -1) {
   wasmsimd::gemm_tn_sgd_2x16(n, M, N, A, B, scale, W, scratch, j_begin, j_end);
 }
-inline void colsum_add(int n, int N, const float* G, float* b) { wasmsimd::colsum_add(n, N, G, b); }
+inline void colsum_add(int n, int N, const float* G, float* b, int j_begin = 0, int j_end = -1) {
+  wasmsimd::colsum_add(n, N, G, b, j_begin, j_end);
+}
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
   wasmsimd::u8_to_unit_f32(count, src, dst);
 }
@@ -72,14 +75,17 @@ inline void gemm_tn_sgd_x(int n, int K, int N, const float* x, const SparseBatch
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   eigen::gemm_nt_bias(n, N, C, a, WT, b, z);
 }
-inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1) {
-  ref::gemm_nn_relumask(n, C, N, g2, WT, a1, g1);
+inline void gemm_nn_relumask(int n, int C, int N, const float* g2, const float* WT, const float* a1, float* g1,
+                             int j_begin = 0, int j_end = -1) {
+  ref::gemm_nn_relumask(n, C, N, g2, WT, a1, g1, j_begin, j_end);
 }
 inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, float scale, float* W, int*,
                         int j_begin = 0, int j_end = -1) {
   eigen::gemm_tn_sgd(n, M, N, A, B, scale, W, j_begin, j_end);
 }
-inline void colsum_add(int n, int N, const float* G, float* b) { ref::colsum_add(n, N, G, b); }
+inline void colsum_add(int n, int N, const float* G, float* b, int j_begin = 0, int j_end = -1) {
+  ref::colsum_add(n, N, G, b, j_begin, j_end);
+}
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
   ref::u8_to_unit_f32(count, src, dst);
 }

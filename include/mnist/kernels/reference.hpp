@@ -64,19 +64,21 @@ inline void gemm_nt_bias(int n, int N, int C, const float* __restrict a, const f
 }
 
 // g1 (n, N) = (g2 (n, C) WT (C, N)) masked by a1 (n, N) > 0: the hidden layer's error, read through the
-// ReLU of the forward pass (a1 > 0 exactly where z1 > 0).
+// ReLU of the forward pass (a1 > 0 exactly where z1 > 0). Only columns [j_begin, j_end) of g1 are
+// written (j_end < 0: N), so threads can split the columns.
 inline void gemm_nn_relumask(int n, int C, int N, const float* __restrict g2, const float* __restrict WT,
-                             const float* __restrict a1, float* __restrict g1) {
+                             const float* __restrict a1, float* __restrict g1, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
   for (int r = 0; r < n; ++r) {
     float* __restrict gr = g1 + std::size_t(r) * N;
     const float* ar = a1 + std::size_t(r) * N;
-    for (int j = 0; j < N; ++j) gr[j] = 0;
+    for (int j = j_begin; j < j_end; ++j) gr[j] = 0;
     for (int c = 0; c < C; ++c) {
       const float gv = g2[std::size_t(r) * C + c];
       const float* __restrict wc = WT + std::size_t(c) * N;
-      for (int j = 0; j < N; ++j) gr[j] += gv * wc[j];
+      for (int j = j_begin; j < j_end; ++j) gr[j] += gv * wc[j];
     }
-    for (int j = 0; j < N; ++j) gr[j] = ar[j] > 0 ? gr[j] : 0.0f;
+    for (int j = j_begin; j < j_end; ++j) gr[j] = ar[j] > 0 ? gr[j] : 0.0f;
   }
 }
 
@@ -117,9 +119,11 @@ inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, 
 }
 
 // b (N) += sum over the n rows of G (n, N): the bias step, G already carrying -lr.
-inline void colsum_add(int n, int N, const float* __restrict G, float* __restrict b) {
+// Only columns [j_begin, j_end) of b are updated (j_end < 0: N), so threads can split the columns.
+inline void colsum_add(int n, int N, const float* __restrict G, float* __restrict b, int j_begin = 0, int j_end = -1) {
+  if (j_end < 0) j_end = N;
   for (int r = 0; r < n; ++r)
-    for (int j = 0; j < N; ++j) b[j] += G[std::size_t(r) * N + j];
+    for (int j = j_begin; j < j_end; ++j) b[j] += G[std::size_t(r) * N + j];
 }
 
 // dst (count) = src (count) / 255, written as a multiply by the float 1/255 like gather_batch, so both

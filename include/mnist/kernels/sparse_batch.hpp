@@ -7,14 +7,15 @@
 // after construction.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
 namespace mnist::kernels {
 
 struct SparseBatch {
-  int capacity = 0;  // rows
-  int K = 0;         // columns
+  int capacity = 0;            // rows
+  int K = 0;                   // columns
   std::vector<int> row_count;  // (capacity)
   std::vector<int> row_k;      // (capacity, K): row r's listed columns from r K
   std::vector<float> row_x;    // (capacity, K): their values
@@ -58,14 +59,18 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 }
 }  // namespace ref
 
-// Lists rows [0, n) by column, from their row lists (list_rows first): rows in ascending order because
-// the rows are walked in order.
-inline void list_columns(int n, SparseBatch& s) {
-  for (int k = 0; k < s.K; ++k) s.col_count[k] = 0;
+// Lists rows [0, n) by column, for the columns [k_begin, k_end) (k_end < 0: K; threads split the
+// columns), from their row lists (list_rows first): rows in ascending order because they are walked in
+// order, each starting at its first listed k >= k_begin.
+inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1) {
+  if (k_end < 0) k_end = s.K;
+  for (int k = k_begin; k < k_end; ++k) s.col_count[k] = 0;
   for (int r = 0; r < n; ++r) {
     const int* ks = s.ks_of_row(r);
     const float* xs = s.xs_of_row(r);
-    for (int t = 0, count = s.row_count[r]; t < count; ++t) {
+    const int count = s.row_count[r];
+    int t = k_begin == 0 ? 0 : static_cast<int>(std::lower_bound(ks, ks + count, k_begin) - ks);
+    for (; t < count && ks[t] < k_end; ++t) {
       const int k = ks[t];
       const std::size_t at = std::size_t(k) * s.capacity + s.col_count[k]++;
       s.col_r[at] = r;
