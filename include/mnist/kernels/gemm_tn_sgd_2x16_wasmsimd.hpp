@@ -1,6 +1,7 @@
 // Weight gradient fused with the SGD step on WebAssembly SIMD: W (M, N) = scale W + A (n, M)^T B (n, N),
 // register-blocked 2 rows of W x 16 columns; W is read and written once, the product never stored.
-// Rows m whose column A[:, m] is all zero (MNIST: ~42% of pixels across a batch of 32) are only scaled.
+// Rows m whose column A[:, m] is all zero are only scaled. The step uses it for the W2 update (A = -lr dz2,
+// dense); the W1 update walks the batch's non-zero pixels instead (spmm_tn_sgd_1x16_wasmsimd.hpp).
 // Compiled only with -msimd128; ref::gemm_tn_sgd is its definition.
 #pragma once
 #ifdef __wasm_simd128__
