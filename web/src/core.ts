@@ -67,7 +67,7 @@ export async function loadCore(preferSimd = true, options: MnistModuleOptions = 
  * Threads to train with on `cores` logical cores: all but one, which is left to the page (drawing the
  * charts, the browser's own threads). The step's threads meet at a barrier several times per batch, so
  * one of them losing its core to the page stalls all: on 2 cores, 2 threads took 9.4-17.4 s for the
- * full reference run in the page against 8.6-9.2 s for one. The module caps it at its pool's size.
+ * full reference run in the page against 8.6-11.8 s for one. The module caps it at its pool's size.
  */
 export function trainingThreads(cores: number | undefined): number {
   return Math.max(1, (cores || 1) - 1);
