@@ -147,6 +147,22 @@ describe('the page', () => {
     expect(await p.getByRole('alert').textContent()).toBe('');
   });
 
+  // Each thread computes whole columns of H in the same order as one thread would, so the runs agree exactly.
+  it('trains with 2 threads (?threads=2) to exactly the accuracy of 1 thread', async () => {
+    const accuracies: string[] = [];
+    for (const threads of [1, 2]) {
+      const p = await open(`?threads=${threads}`);
+      await expect
+        .poll(() => p.locator('#build').textContent())
+        .toBe(threads === 1 ? 'WebAssembly SIMD' : 'WebAssembly SIMD · 2 threads');
+      await train(p, 3000, 2);
+      await waitForTestAccuracy(p);
+      accuracies.push((await testAccuracy(p).textContent())!);
+    }
+    expect(accuracies[0]).toMatch(/^\d+\.\d+%$/);
+    expect(accuracies[1]).toBe(accuracies[0]);
+  });
+
   it('falls back to the build without SIMD and still trains', async () => {
     const p = await open('?nosimd');
     await expect.poll(() => p.locator('#build').textContent()).toBe('WebAssembly (no SIMD)');

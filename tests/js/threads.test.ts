@@ -1,6 +1,7 @@
-// The page's choice of training threads: one core is left to the page.
+// The page's choice of training threads (one core is left to the page) and how ?threads=N reaches the worker.
 import { describe, expect, it } from 'vitest';
 
+import { workerName } from '../../web/src/client';
 import { trainingThreads } from '../../web/src/core';
 
 describe('trainingThreads', () => {
@@ -11,5 +12,13 @@ describe('trainingThreads', () => {
     expect(trainingThreads(1)).toBe(1);
     expect(trainingThreads(undefined)).toBe(1);
     expect(trainingThreads(0)).toBe(1);
+  });
+});
+
+describe('workerName', () => {
+  it('carries the build and, when asked for, the thread count', () => {
+    expect(workerName({ simd: true })).toBe('build=simd');
+    expect(workerName({ simd: false })).toBe('build=nosimd');
+    expect(new URLSearchParams(workerName({ simd: true, threads: 2 })).get('threads')).toBe('2');
   });
 });

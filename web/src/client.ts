@@ -8,7 +8,7 @@ export class TrainerClient {
 
   constructor(
     private readonly onEvent: (event: FromWorker) => void,
-    private readonly options: { simd: boolean },
+    private readonly options: { simd: boolean; threads?: number },
   ) {
     this.worker = this.create();
   }
@@ -16,7 +16,7 @@ export class TrainerClient {
   private create(): Worker {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), {
       type: 'module',
-      name: this.options.simd ? 'simd' : 'nosimd',
+      name: workerName(this.options),
     });
     // Events of a worker that has been replaced are dropped.
     const live = () => worker === this.worker;
@@ -45,4 +45,11 @@ export class TrainerClient {
     this.worker = this.create();
     old.terminate();
   }
+}
+
+/** The worker's options travel in its name (read by worker.ts): "build=simd" or "build=nosimd", "&threads=N". */
+export function workerName(options: { simd: boolean; threads?: number }): string {
+  const name = new URLSearchParams({ build: options.simd ? 'simd' : 'nosimd' });
+  if (options.threads) name.set('threads', String(options.threads));
+  return name.toString();
 }

@@ -17,7 +17,18 @@ import type {
   TrainerConfig,
 } from '../../wasm/mnist-core';
 
-export type { Dataset, Model, Trainer, TrainerConfig, StepResult, Evaluation, DigitImage, Gradients, MemoryInfo };
+export type {
+  Dataset,
+  Model,
+  Trainer,
+  TrainerConfig,
+  StepResult,
+  Evaluation,
+  DigitImage,
+  Gradients,
+  MemoryInfo,
+  MnistModuleOptions,
+};
 
 /** An error the core reported: `code` is the core's ErrorCode name ("invalid-argument", ...). */
 export class CoreError extends Error {
@@ -48,9 +59,9 @@ export function threadsSupported(): boolean {
 /**
  * Loads the fastest build this engine runs: SIMD with threads when the page is cross-origin isolated,
  * SIMD alone otherwise, and the scalar build without SIMD (or when `preferSimd` is false). The threaded
- * build trains with trainingThreads() threads.
+ * build trains with `threads` threads if given (capped at its pool's size), else trainingThreads().
  */
-export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}): Promise<Core> {
+export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}, threads?: number): Promise<Core> {
   const simd = preferSimd && simdSupported();
   const factory: MnistModuleFactory =
     simd && threadsSupported()
@@ -59,7 +70,7 @@ export async function loadCore(preferSimd = true, options: MnistModuleOptions = 
         ? (await import('../generated/mnist_simd.mjs')).default
         : (await import('../generated/mnist_nosimd.mjs')).default;
   const module = await factory(options);
-  module.setThreads(trainingThreads(navigator.hardwareConcurrency));
+  module.setThreads(threads ?? trainingThreads(navigator.hardwareConcurrency));
   return new Core(module);
 }
 

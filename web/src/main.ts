@@ -14,14 +14,16 @@ import { mountProgress } from './ui/progress';
 import { mountResults } from './ui/results';
 
 const store = new Store();
-const simd = !new URLSearchParams(location.search).has('nosimd');
+const query = new URLSearchParams(location.search);
+const simd = !query.has('nosimd'); // ?nosimd: the scalar build
+const threads = Number(query.get('threads')) || undefined; // ?threads=N: train with N threads (threaded build)
 let manifest: Manifest | null = null;
 let predictionId = 0;
 let clearedAt = 0; // predictions asked before the last Clear are dropped
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 
-const client = new TrainerClient(onWorkerEvent, { simd });
+const client = new TrainerClient(onWorkerEvent, { simd, threads });
 
 function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'prediction') {

@@ -3,7 +3,7 @@
 // predict, ...) are handled between batches, and reports through the messages in protocol.ts. It loads
 // models from model files and posts the current model's file (the page keeps it in IndexedDB and exports it).
 // Every failure becomes an `error` message, or `fatal` when the module itself is gone; no DOM here.
-import { Core, CoreError, loadCore, release, type Dataset, type Model, type Trainer } from './core';
+import { Core, CoreError, loadCore, release, type Dataset, type Model, type MnistModuleOptions, type Trainer } from './core';
 import {
   GALLERY_SIZE,
   divergenceMessage,
@@ -26,7 +26,7 @@ const STEP_MS = 8; // target time of one step() call, so a slice ends close to S
 interface Scope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
-  name: string; // "nosimd" forces the scalar build (set by client.ts from the page's ?nosimd)
+  name: string; // the options from client.ts's workerName: build=nosimd forces the scalar build, threads=N
 }
 const scope = self as unknown as Scope;
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
@@ -372,13 +372,14 @@ scope.addEventListener('message', (event) => {
   else pending.push(event.data);
 });
 
-const preferSimd = scope.name !== 'nosimd';
-loadCore(preferSimd, {
+const workerOptions = new URLSearchParams(scope.name);
+const moduleOptions: MnistModuleOptions = {
   onAbort: (what) => {
     aborted = true;
     abortReason = cleanAbort(`Aborted(${what ?? ''})`);
   },
-})
+};
+loadCore(workerOptions.get('build') !== 'nosimd', moduleOptions, Number(workerOptions.get('threads')) || undefined)
   .then((c) => {
     core = c;
     post({ type: 'ready', build: c.build });
