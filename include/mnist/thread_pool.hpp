@@ -1,22 +1,32 @@
 // A persistent pool for splitting one training step across threads: run(f) calls f(i) for every
-// i in [0, size()) - the caller runs i = 0 - and returns when all are done. Workers spin for up to 2 ms
+// i in [0, size()) - the caller runs i = 0 - and returns when all are done; for_chunks(count, f) shares
+// a loop over chunks between the threads and lets a fast thread finish a slow one's share. Workers spin for up to 2 ms
 // between calls (the gaps inside a step are tens of microseconds) and then sleep on a condition variable,
 // so an idle pool costs nothing. Plain std::thread: natively, and under Emscripten's pthreads in a worker.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace mnist {
 
+// [begin, end) of `count` items for part `i` of `parts`, as even as possible.
+inline std::pair<int, int> split_range(int count, int i, int parts) {
+  const int base = count / parts, extra = count % parts;
+  const int begin = i * base + (i < extra ? i : extra);
+  return {begin, begin + base + (i < extra ? 1 : 0)};
+}
+
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads) {
+  explicit ThreadPool(int threads) : next_(std::max(threads, 1)) {
     for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
   }
   ~ThreadPool() {
@@ -49,6 +59,25 @@ class ThreadPool {
     while (pending_.load() != 0) std::this_thread::yield();
   }
 
+  // Calls f(chunk, thread) once for every chunk in [0, count), on the pool's threads; f must not throw.
+  // Thread i first takes the chunks of its own even share, in order, so from call to call it touches the
+  // same data, which stays in its core's cache; then it takes what the other threads have not started.
+  // A thread held back (the OS ran something else on its core, its core is slower) then delays the call
+  // by one chunk at most, where a fixed split waits for its whole share.
+  template <typename F>
+  void for_chunks(int count, F&& f) {
+    const int parts = size();
+    for (int i = 0; i < parts; ++i) next_[i].chunk.store(split_range(count, i, parts).first);
+    auto job = [&](int thread) {
+      for (int k = 0; k < parts; ++k) {
+        const int owner = (thread + k) % parts;
+        const int end = split_range(count, owner, parts).second;
+        for (int c = next_[owner].chunk.fetch_add(1); c < end; c = next_[owner].chunk.fetch_add(1)) f(c, thread);
+      }
+    };
+    run(job);  // run() publishes the counters: its generation bump is sequenced after these stores
+  }
+
  private:
   // How long a worker spins before it sleeps: longer than the serial work between two run() calls of one
   // training step, so that waking a sleeping thread (tens of microseconds in a browser) is rare.
@@ -77,7 +106,12 @@ class ThreadPool {
     }
   }
 
+  struct alignas(64) NextChunk {  // one cache line each: threads take chunks from one another's counters
+    std::atomic<int> chunk{0};
+  };
+
   std::vector<std::thread> workers_;
+  std::vector<NextChunk> next_;  // per thread, the next chunk of its share to take
   void (*job_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};
@@ -86,12 +120,5 @@ class ThreadPool {
   std::condition_variable wake_;
   bool stop_ = false;  // written under mutex_ with a generation bump, read after seeing it
 };
-
-// [begin, end) of `count` items for part `i` of `parts`, as even as possible.
-inline std::pair<int, int> split_range(int count, int i, int parts) {
-  const int base = count / parts, extra = count % parts;
-  const int begin = i * base + (i < extra ? i : extra);
-  return {begin, begin + base + (i < extra ? 1 : 0)};
-}
 
 }  // namespace mnist

@@ -62,19 +62,29 @@ void in_parallel(ThreadPool* pool, F&& part) {
   pool->run(job);
 }
 
-// The columns of H (hidden units) thread i of `parts` owns, on 16-column slabs: the kernels' tile width
+// Columns [j0, j1) of H (hidden units) for chunk i of `parts`, on 16-column slabs: the kernels' tile width
 // and one 64-byte cache line, so (with eigen_core.hpp's aligned rows when H is a multiple of 16) no line
-// of W1, a1 or g1 is written by two threads. The forward pass and the W1 update give each thread the same
-// columns, so its part of W1 stays in its own cache between the two.
+// of W1, a1 or g1 is written by two threads.
 inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
   const auto [s0, s1] = split_range((H + 15) / 16, i, parts);
   return {std::min(H, 16 * s0), std::min(H, 16 * s1)};
 }
 
+// Runs part(c, chunks, thread) for every chunk c of the columns of H: one 16-column slab per chunk on the
+// pool's threads (ThreadPool::for_chunks: each thread keeps the same slabs from call to call, so its part
+// of W1 stays in its core's cache between the forward pass and the W1 update, and helps a slower thread
+// finish), or all of H as one chunk without a pool.
+template <typename F>
+void in_column_chunks(ThreadPool* pool, int H, F&& part) {
+  if (!pool) return part(0, 1, 0);
+  const int chunks = (H + 15) / 16;
+  pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
+}
+
 // Both layers' forward pass for n rows: the row lists of x's non-zero pixels and a1 = relu(x W1 + b1),
 // split across threads by rows for the lists, then by columns of H for the product (each thread streams
 // only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller. For a training
-// step (by_column) the same threads also list x by column, for the W1 update, each a range of pixels.
+// step (by_column) each chunk of columns also lists x by column for its range of pixels, for the W1 update.
 inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
                            bool by_column = false) {
   const int H = P.hidden();
@@ -84,11 +94,11 @@ inline void forward_layers(const Params<float>& P, const float* x, int n, StepWo
       const auto [r0, r1] = split_range(n, i, parts);
       kernels::list_rows(x, r0, r1, ws.xs);
     });
-  in_parallel(pool, [&](int i, int parts) {
-    const auto [j0, j1] = hidden_columns(H, i, parts);
+  in_column_chunks(pool, H, [&](int c, int chunks, int) {
+    const auto [j0, j1] = hidden_columns(H, c, chunks);
     if (j1 > j0) kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
     if (kernels::kSparseInputs && by_column) {
-      const auto [k0, k1] = split_range((kInputs + 15) / 16, i, parts);  // 16 counts per cache line
+      const auto [k0, k1] = split_range((kInputs + 15) / 16, c, chunks);  // 16 counts per cache line
       kernels::list_columns(n, ws.xs, std::min(kInputs, 16 * k0), std::min(kInputs, 16 * k1));
     }
   });
@@ -110,9 +120,9 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
 // With a pool, everything but layer 2's forward and the softmax (n x 10, on the caller) is split across
-// its threads by columns of H (hidden units): the first layer, then dz1, the W2 and b1 steps and the W1
-// update. Each thread reads and writes only its part of W1, which stays in its core's cache from one
-// step to the next.
+// its threads by 16-column chunks of H (hidden units): the first layer, then dz1, the W2 and b1 steps and
+// the W1 update. Each chunk's arithmetic does not depend on which thread runs it, so the result is the
+// same for any number of threads.
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                         StepWorkspace& ws, ThreadPool* pool = nullptr) {
   assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
@@ -122,11 +132,11 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
   float* W2T = ws.W2T.data();
-  detail::in_parallel(pool, [&](int i, int parts) {  // on this thread's columns j0..j1 of H
-    const auto [j0, j1] = detail::hidden_columns(H, i, parts);
+  detail::in_column_chunks(pool, H, [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
+    const auto [j0, j1] = detail::hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
-    kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T, ws.scratch_of(i), j0,
+    kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T, ws.scratch_of(thread), j0,
                          j1);  // W2T = s W2T + g2^T a1
     for (int j = j0; j < j1; ++j)
       for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];

@@ -1,10 +1,12 @@
-// The pool runs every part exactly once per call, across many back-to-back calls and after sleeping.
+// The pool runs every part exactly once per call, across many back-to-back calls and after sleeping, and
+// for_chunks runs every chunk once, with a free thread taking over a busy one's share.
+#include "mnist/thread_pool.hpp"
+
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <vector>
-
-#include "mnist/thread_pool.hpp"
 
 using namespace mnist;
 
@@ -14,10 +16,10 @@ TEST(ThreadPool, RunsEveryPartOncePerCall) {
     EXPECT_EQ(pool.size(), threads);
     std::vector<int> hits(threads, 0);
     auto job = [&](int i) { ++hits[i]; };
-    for (int call = 0; call < 5000; ++call) pool.run(job);
+    for (int call = 0; call < 1000; ++call) pool.run(job);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let workers fall asleep
     pool.run(job);
-    for (int i = 0; i < threads; ++i) EXPECT_EQ(hits[i], 5001) << "part " << i << " of " << threads;
+    for (int i = 0; i < threads; ++i) EXPECT_EQ(hits[i], 1001) << "part " << i << " of " << threads;
   }
 }
 
@@ -33,4 +35,43 @@ TEST(ThreadPool, SplitsARangeEvenlyAndCompletely) {
       }
       EXPECT_EQ(next, count);
     }
+}
+
+TEST(ThreadPool, ForChunksRunsEveryChunkOnceWithAValidThread) {
+  for (int threads : {1, 2, 3})
+    for (int count : {0, 1, 2, 5, 16, 49}) {
+      ThreadPool pool(threads);
+      std::vector<std::atomic<int>> hits(count);
+      std::atomic<int> bad_thread{0};
+      for (int call = 0; call < 50; ++call)
+        pool.for_chunks(count, [&](int c, int thread) {
+          hits[c].fetch_add(1);
+          if (thread < 0 || thread >= threads) bad_thread.fetch_add(1);
+        });
+      for (int c = 0; c < count; ++c) EXPECT_EQ(hits[c].load(), 50) << threads << " threads, chunk " << c;
+      EXPECT_EQ(bad_thread.load(), 0);
+    }
+}
+
+// A thread held up in a chunk does not hold up the rest of its share: the other thread finishes it. The
+// thread that takes chunk 0 (normally the caller, whose share it starts) waits there until every other
+// chunk is done, which only happens if the other thread takes the rest of that share; the wait gives up
+// after 5 s so that a failure cannot hang the suite.
+TEST(ThreadPool, ForChunksLetsAFreeThreadFinishABusyOnesShare) {
+  ThreadPool pool(2);
+  const int count = 16;
+  std::atomic<int> done{0};
+  std::vector<int> ran_on(count, -1);
+  bool others_finished = false;
+  pool.for_chunks(count, [&](int c, int thread) {
+    if (c == 0) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (done.load() < count - 1 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+      others_finished = done.load() == count - 1;
+    }
+    ran_on[c] = thread;
+    done.fetch_add(1);
+  });
+  EXPECT_TRUE(others_finished);
+  for (int c = 1; c < count; ++c) EXPECT_NE(ran_on[c], ran_on[0]) << "chunk " << c;
 }
