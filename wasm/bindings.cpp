@@ -145,12 +145,33 @@ DatasetHandle* parse_dataset(const val& images, const val& labels, const std::st
   });
 }
 
+// ---- Threads: the threaded build splits each step across up to MNIST_MAX_THREADS threads ---------------
+#ifndef MNIST_MAX_THREADS
+#define MNIST_MAX_THREADS 1
+#endif
+// One pool for the whole module, shared by the trainers and by the models' evaluation (JavaScript calls them
+// one at a time). Only one may exist: the threaded build preloads MNIST_MAX_THREADS - 1 workers, and a
+// thread beyond those would need the event loop to start, which a blocked step never returns to.
+std::shared_ptr<mnist::ThreadPool> g_pool;  // null: one thread
+int max_threads() { return MNIST_MAX_THREADS; }
+int pool_threads() { return g_pool ? g_pool->size() : 1; }
+// Clamps to [1, maxThreads()] and returns the count trainers will use. While a trainer made with the
+// current pool is alive the count stays as it is (two pools would need more workers than are preloaded).
+int set_threads(int n) {
+  const int threads = n < 1 ? 1 : (n > MNIST_MAX_THREADS ? MNIST_MAX_THREADS : n);
+  if (threads == pool_threads() || g_pool.use_count() > 1) return pool_threads();
+  g_pool.reset();  // joins the old pool's threads first, which hands their workers back
+  if (threads > 1) g_pool = std::make_shared<mnist::ThreadPool>(threads);
+  return pool_threads();
+}
+
 // ---- Model: parameters for inference and evaluation ---------------------------------------------------
 struct ModelHandle : Counted {
   mnist::Params<float> params;
   mnist::StepWorkspace ws;  // the fast kernels' forward pass, in batches of kEvalChunk
 
-  explicit ModelHandle(const mnist::Params<float>& p) : params(p), ws(mnist::kEvalChunk, p.hidden()) {}
+  explicit ModelHandle(const mnist::Params<float>& p)
+      : params(p), ws(mnist::kEvalChunk, p.hidden(), MNIST_MAX_THREADS) {}
 
   int hidden() const { return params.hidden(); }
 
@@ -170,7 +191,7 @@ struct ModelHandle : Counted {
   // {loss, accuracy, count, confusion: Uint32Array(100) [true * 10 + predicted], wrong: Uint32Array}
   val evaluate(const DatasetHandle& d, float decay) {
     return guarded<val>(val::null(), [&] {
-      const mnist::Evaluation e = mnist::evaluate(params, *d.data, nullptr, d.data->size(), decay, ws);
+      const mnist::Evaluation e = mnist::evaluate(params, *d.data, nullptr, d.data->size(), decay, ws, g_pool.get());
       val out = val::object();
       out.set("loss", e.loss);
       out.set("accuracy", e.accuracy);
@@ -304,24 +325,12 @@ mnist::TrainConfig to_config(const val& o) {
   return c;
 }
 
-// ---- Threads: the threaded build splits each step across up to MNIST_MAX_THREADS threads ---------------
-#ifndef MNIST_MAX_THREADS
-#define MNIST_MAX_THREADS 1
-#endif
-int g_threads = 1;  // for trainers created from now on
-int max_threads() { return MNIST_MAX_THREADS; }
-// Clamps to [1, maxThreads()] and returns the count trainers will use.
-int set_threads(int n) {
-  g_threads = n < 1 ? 1 : (n > MNIST_MAX_THREADS ? MNIST_MAX_THREADS : n);
-  return g_threads;
-}
-
 struct TrainerHandle : Counted {
   std::shared_ptr<const mnist::Dataset> data;  // kept alive for the trainer, which holds a reference
   mnist::Trainer trainer;
 
   TrainerHandle(std::shared_ptr<const mnist::Dataset> d, const mnist::TrainConfig& c)
-      : data(std::move(d)), trainer(*data, c, g_threads) {}
+      : data(std::move(d)), trainer(*data, c, g_pool) {}
 
   // {status, batches, batchLoss}: runs at most maxBatches batches, stopping early at an epoch's end and at
   // divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update).
@@ -388,7 +397,7 @@ val build_info() {
 #endif
   out.set("kernels", std::string(mnist::kernels::kBackend));
   out.set("maxThreads", MNIST_MAX_THREADS);
-  out.set("threads", g_threads);
+  out.set("threads", pool_threads());
   return out;
 }
 

@@ -34,8 +34,8 @@ constexpr float kDivergedLoss = 1000.0f;
 
 struct StepResult {
   TrainStatus status = TrainStatus::Running;
-  int batches = 0;           // run by this call
-  double batch_loss = 0;     // mean cross-entropy of the last batch run
+  int batches = 0;        // run by this call
+  double batch_loss = 0;  // mean cross-entropy of the last batch run
 };
 
 class Trainer {
@@ -43,12 +43,16 @@ class Trainer {
   // `data` must outlive the trainer. Throws Error(InvalidArgument) for a bad config. With threads > 1 the
   // products of each step and of the evaluation passes are split across a pool kept for the trainer's life.
   Trainer(const Dataset& data, const TrainConfig& config, int threads = 1)
+      : Trainer(data, config, threads > 1 ? std::make_shared<ThreadPool>(threads) : nullptr) {}
+
+  // The same on a pool shared with others (null: one thread), which must not run anything else meanwhile.
+  Trainer(const Dataset& data, const TrainConfig& config, std::shared_ptr<ThreadPool> pool)
       : data_(data),
         config_((validate(config, data.size()), config)),
         rng_(config.seed),
         params_(init_params(config.hidden, rng_)),
-        pool_(threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr),
-        ws_(std::max(config.batch, kEvalChunk), config.hidden, std::max(threads, 1)),
+        pool_(std::move(pool)),
+        ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1),
         x_(std::size_t(std::max(config.batch, kEvalChunk)) * kInputs),
         labels_(std::max(config.batch, kEvalChunk)),
         last_finite_(params_) {
@@ -106,8 +110,8 @@ class Trainer {
 
   bool finished() const { return diverged_ || epoch_ >= config_.epochs; }
   bool diverged() const { return diverged_; }
-  int epoch() const { return epoch_; }                          // completed epochs
-  std::size_t position() const { return position_; }          // examples done in the running epoch
+  int epoch() const { return epoch_; }                // completed epochs
+  std::size_t position() const { return position_; }  // examples done in the running epoch
   std::size_t epoch_size() const { return order_.size(); }
   const TrainConfig& config() const { return config_; }
   const Split& split() const { return split_; }
@@ -150,17 +154,17 @@ class Trainer {
   TrainConfig config_;
   Rng rng_;
   Params<float> params_;
-  std::unique_ptr<ThreadPool> pool_;   // null: one thread
+  std::shared_ptr<ThreadPool> pool_;  // null: one thread
   StepWorkspace ws_;
-  AlignedVector<float> x_;             // (capacity, 784) the gathered batch
-  std::vector<std::uint8_t> labels_;   // (capacity)
+  AlignedVector<float> x_;            // (capacity, 784) the gathered batch
+  std::vector<std::uint8_t> labels_;  // (capacity)
   Split split_;
-  std::vector<std::uint32_t> order_;   // this epoch's order of split_.train
+  std::vector<std::uint32_t> order_;  // this epoch's order of split_.train
   std::size_t position_ = 0;
   int epoch_ = 0;
   double epoch_ce_ = 0;
   std::size_t epoch_correct_ = 0;
-  Params<float> last_finite_;          // the model at the start of this epoch, known good
+  Params<float> last_finite_;  // the model at the start of this epoch, known good
   bool diverged_ = false;
   std::vector<EpochStats> history_;
 };

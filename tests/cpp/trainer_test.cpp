@@ -102,8 +102,8 @@ TEST(Trainer, KeepsTheLastFiniteModelWhenTheWeightsBlowUp) {
 }
 
 TEST(Trainer, TwoThreadsTrainAsWellAsOne) {
-  // Threads split rows of the products, never a sum; natively Eigen may still block the smaller products
-  // differently, so the runs agree to rounding rather than to the bit.
+  // Threads split the columns of H, never a sum; natively Eigen may still block each chunk's products
+  // differently from the whole, so the runs agree to rounding rather than to the bit.
   Trainer one(subset(), small_config()), two(subset(), small_config(), 2);
   EXPECT_EQ(two.threads(), 2);
   one.run(), two.run();
@@ -112,6 +112,21 @@ TEST(Trainer, TwoThreadsTrainAsWellAsOne) {
     EXPECT_NEAR(one.history()[e].validation_accuracy, two.history()[e].validation_accuracy, 0.01) << e;
   }
   EXPECT_LT((one.params().W1 - two.params().W1).cwiseAbs().maxCoeff(), 1e-3f);
+}
+
+TEST(Trainer, TrainersTakingTurnsOnASharedPoolTrainAsWithTheirOwn) {
+  // The bindings' module-wide pool: two trainers (and the models' evaluation) use it one call at a time.
+  auto shared = std::make_shared<ThreadPool>(2);
+  Trainer own(subset(), small_config(), 2), first(subset(), small_config(), shared),
+      second(subset(), small_config(), shared);
+  EXPECT_EQ(first.threads(), 2);
+  while (!own.finished()) {
+    own.step(7), first.step(7), second.step(7);
+  }
+  EXPECT_TRUE(first.finished() && second.finished());
+  EXPECT_TRUE((own.params().W1.array() == first.params().W1.array()).all());
+  EXPECT_TRUE((own.params().W1.array() == second.params().W1.array()).all());
+  EXPECT_EQ(own.history().back().validation_accuracy, second.history().back().validation_accuracy);
 }
 
 TEST(Trainer, CallsALearningRateOf50DivergedAndKeepsTheEpochStartModel) {
