@@ -81,18 +81,40 @@ void in_column_chunks(ThreadPool* pool, int H, F&& part) {
   pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
 }
 
-// Both layers' forward pass for n rows: the row lists of x's non-zero pixels and a1 = relu(x W1 + b1),
-// split across threads by rows for the lists, then by columns of H for the product (each thread streams
+// Where a step's rows come from: already in x, or gathered into x from a dataset, row by row, by the
+// threads that list them (so a row is listed while it is still in the core's L1).
+struct RowsInX {
+  static constexpr bool kGathers = false;
+  void operator()(int) const {}
+};
+struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch_fast, and its label
+  static constexpr bool kGathers = true;
+  const Dataset& d;
+  const std::uint32_t* idx;
+  float* x;
+  std::uint8_t* labels;
+  void operator()(int r) const {
+    kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + std::size_t(r) * kInputs);
+    labels[r] = d.labels[idx[r]];
+  }
+};
+
+// Both layers' forward pass for n rows: the rows gathered (if `rows` gathers) and listed by their non-zero
+// pixels, split across threads by rows; a1 = relu(x W1 + b1), split by columns of H (each thread streams
 // only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller. For a training
 // step (by_column) each chunk of columns also lists x by column for its range of pixels, for the W1 update.
-inline void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
-                           bool by_column = false) {
+template <typename Rows = RowsInX>
+void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
+                    bool by_column = false, const Rows& rows = {}) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
-  if (kernels::kSparseInputs)
+  if (kernels::kSparseInputs || Rows::kGathers)
     in_parallel(pool, [&](int i, int parts) {
       const auto [r0, r1] = split_range(n, i, parts);
-      kernels::list_rows(x, r0, r1, ws.xs);
+      for (int r = r0; r < r1; ++r) {
+        rows(r);
+        if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, ws.xs);
+      }
     });
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
@@ -123,17 +145,19 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // its threads by 16-column chunks of H (hidden units): the first layer, then dz1, the W2 and b1 steps and
 // the W1 update. Each chunk's arithmetic does not depend on which thread runs it, so the result is the
 // same for any number of threads.
-inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
-                        StepWorkspace& ws, ThreadPool* pool = nullptr) {
+namespace detail {
+template <typename Rows>
+float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
+                 StepWorkspace& ws, ThreadPool* pool, const Rows& rows) {
   assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   const int H = P.hidden();
-  detail::forward_layers(P, x, n, ws, pool, /*by_column=*/true);
+  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows);
   const float ce = kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
   float* W2T = ws.W2T.data();
-  detail::in_column_chunks(pool, H, [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
-    const auto [j0, j1] = detail::hidden_columns(H, chunk, chunks);
+  in_column_chunks(pool, H, [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
+    const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
     kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T, ws.scratch_of(thread), j0,
@@ -145,6 +169,19 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
   });
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
+}
+}  // namespace detail
+
+inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
+                        StepWorkspace& ws, ThreadPool* pool = nullptr) {
+  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{});
+}
+
+// train_step on rows idx[0..n) of d, gathered into x (n, 784) and labels (n) as gather_batch_fast does,
+// by the threads that list the rows instead of before the step on one thread. The same result.
+inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
+                         std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr) {
+  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsFromDataset{d, idx, x, labels});
 }
 
 // gather_batch (dataset.hpp) on the conversion kernel: rows idx[0..count) of d as x (count, 784) in [0, 1],

@@ -74,9 +74,8 @@ class Trainer {
     const int B = config_.batch;
     while (r.batches < max_batches && position_ < order_.size()) {
       const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
-      gather_batch_fast(data_, order_.data() + position_, n, x_.data(), labels_.data());
-      const float ce =
-          train_step(params_, x_.data(), labels_.data(), n, config_.learning_rate, config_.decay, ws_, pool_.get());
+      const float ce = train_batch(params_, data_, order_.data() + position_, n, x_.data(), labels_.data(),
+                                   config_.learning_rate, config_.decay, ws_, pool_.get());
       // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
       // log(10) = 2.3 per example: the stable softmax keeps the loss of a blown-up model finite.
       if (!std::isfinite(ce) || ce > kDivergedLoss * n) {

@@ -249,6 +249,38 @@ inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1
   return "";
 }
 
+// train_batch, which gathers the rows inside the step (each thread its own rows, just before listing them),
+// against gather_batch then train_step on the same pool: the same bits, over a few steps.
+inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
+  std::mt19937 gen(seed);
+  const int images = n + 7;
+  Dataset d;
+  d.pixels.resize(std::size_t(images) * kInputs);
+  for (auto& p : d.pixels) p = gen() % 4 == 0 ? static_cast<std::uint8_t>(gen()) : 0;  // sparse, as MNIST
+  d.labels.resize(images);
+  for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  Rng rng(seed);
+  Params<float> A = init_params(H, rng), B = A;
+  const int threads = pool ? pool->size() : 1;
+  StepWorkspace wa(n, H, threads), wb(n, H, threads);
+  Vec xa(std::size_t(n) * kInputs), xb(xa.size());
+  std::vector<std::uint8_t> la(n), lb(n);
+  std::vector<std::uint32_t> idx(n);
+  for (int step = 0; step < 3; ++step) {
+    for (auto& i : idx) i = gen() % images;
+    gather_batch(d, idx.data(), n, xa.data(), la.data());
+    const float ca = train_step(A, xa.data(), la.data(), n, 0.1f, 1e-3f, wa, pool);
+    const float cb = train_batch(B, d, idx.data(), n, xb.data(), lb.data(), 0.1f, 1e-3f, wb, pool);
+    const std::string where = shape("train_batch", {{"n", n}, {"H", H}, {"threads", threads}, {"step", step}});
+    if (xb != xa || lb != la) return where + ": the gathered rows differ from gather_batch's";
+    if (cb != ca) return where + ": loss " + std::to_string(cb) + ", want " + std::to_string(ca);
+    if (!(B.W1.array() == A.W1.array()).all() || !(B.b1.array() == A.b1.array()).all() ||
+        !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
+      return where + ": the parameters differ from gather_batch then train_step";
+  }
+  return "";
+}
+
 // The named edge sizes: dimensions around the 4- and 8-wide tiles and their remainders, one row, and the
 // real shapes (n = 32 or 64, K = 784, H = 256, 10 classes).
 inline const std::vector<int>& edge_rows() {
@@ -304,6 +336,8 @@ int run_all(Report report, int random_shapes = 50) {
   }
   for (int n : {1, 2, 5, 32, 33})
     for (int H : {1, 5, 17, 256}) run(check_train_step(n, H, ++seed));
+  for (int n : {1, 5, 32, 33})
+    for (int H : {5, 17, 256}) run(check_train_batch(n, H, ++seed));
   return checks;
 }
 
