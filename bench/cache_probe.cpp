@@ -4,7 +4,8 @@
 // y = 0.999 y + x over a private working set per thread, alone and on two threads at once, for a set
 // that fits a 512 KB L2 twice over (200 KB) and one that fits once (400 KB). Two cores with their own L2
 // take the same time alone and together at both sizes; two hardware threads of one core (SMT siblings,
-// shown to a VM's guest as separate CPUs) slow down together once both sets exceed their shared L2.
+// shown to a VM's guest as separate CPUs) slow down together: they share the core's cache bandwidth, and
+// at 400 KB each their two sets no longer fit its L2.
 // Prints one JSON line: per size, the median of `rounds` microseconds per pass, alone and together.
 // Usage: cache_probe [rounds=7]. Built by scripts/bench.sh with g++ -O3 -march=native.
 #include <algorithm>
@@ -36,7 +37,7 @@ struct Timing {
 
 // One thread alone, then two threads started together on separate working sets of `kb` KB each.
 Timing probe(int kb, int rounds) {
-  const int n = kb * 1024 / 8;  // y and x: two arrays of n floats = kb KB per thread
+  const int n = kb * 1024 / 8;                    // y and x: two arrays of n floats = kb KB per thread
   const int passes = std::max(20, 40000000 / n);  // about 10 ms per timing
   std::vector<float> a(n, 1.0f), b(n, 1.0f), c(n, 1.0f), d(n, 1.0f);
   std::vector<double> alone, together;

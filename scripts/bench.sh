@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # npm run bench: the training benchmark. Builds the project's WebAssembly modules (scripts/build-wasm.sh)
-# and the native benchmark program (bench/native_step.cpp, the same core built with g++ -O3
-# -march=native) and cache probe (bench/cache_probe.cpp: do the two cores share a cache?), then runs bench/browser/run.mjs: headless Chromium trains the reference workload
-# (784-256-10, batch 32, SGD lr 0.1, decay 1e-4) on real MNIST with the project's builds and TF.js
-# (wasm backend), alternating with native runs, and prints a table and, last, one JSON line.
+# and the native programs (bench/native_step.cpp, the same core built with g++ -O3 -march=native, and
+# bench/cache_probe.cpp: do the two cores share a cache?), then runs bench/browser/run.mjs: headless
+# Chromium trains the reference workload (784-256-10, batch 32, SGD lr 0.1, decay 1e-4) on real MNIST
+# with the project's builds and TF.js (wasm backend), alternating with native runs, and prints a table
+# and, last, one JSON line.
 # Environment: BENCH_ROUNDS (default 5), BENCH_STEPS, BENCH_WARMUP, BENCH_FIT_EXAMPLES, BENCH_SYSTEMS,
 # BENCH_TFJS_VARIANTS (see bench/browser/run.mjs).
 set -euo pipefail

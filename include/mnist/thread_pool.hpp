@@ -1,8 +1,9 @@
 // A persistent pool for splitting one training step across threads: run(f) calls f(i) for every
 // i in [0, size()) - the caller runs i = 0 - and returns when all are done; for_chunks(count, f) shares
-// a loop over chunks between the threads and lets a fast thread finish a slow one's share. Workers spin for up to 2 ms
-// between calls (the gaps inside a step are tens of microseconds) and then sleep on a condition variable,
-// so an idle pool costs nothing. Plain std::thread: natively, and under Emscripten's pthreads in a worker.
+// a loop over chunks between the threads and lets a fast thread finish a slow one's share. Workers spin
+// for up to 2 ms between calls (the gaps inside a step are tens of microseconds) and then sleep on a
+// condition variable, so an idle pool costs nothing. Plain std::thread: natively, and under Emscripten's
+// pthreads in a worker.
 #pragma once
 
 #include <algorithm>

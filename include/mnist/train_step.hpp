@@ -65,8 +65,9 @@ void in_parallel(ThreadPool* pool, F&& part) {
 // Columns [j0, j1) of H (hidden units) for chunk i of `parts`, on 16-column slabs: the kernels' tile width
 // and one 64-byte cache line, so (with eigen_core.hpp's aligned rows when H is a multiple of 16) no line
 // of W1, a1 or g1 is written by two threads.
+inline int column_slabs(int H) { return (H + 15) / 16; }
 inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
-  const auto [s0, s1] = split_range((H + 15) / 16, i, parts);
+  const auto [s0, s1] = split_range(column_slabs(H), i, parts);
   return {std::min(H, 16 * s0), std::min(H, 16 * s1)};
 }
 
@@ -77,7 +78,7 @@ inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
 template <typename F>
 void in_column_chunks(ThreadPool* pool, int H, F&& part) {
   if (!pool) return part(0, 1, 0);
-  const int chunks = (H + 15) / 16;
+  const int chunks = column_slabs(H);
   pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
 }
 
@@ -188,10 +189,8 @@ inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t
 // bit-identical to gather_batch.
 inline void gather_batch_fast(const Dataset& d, const std::uint32_t* idx, std::size_t count, float* x,
                               std::uint8_t* labels) {
-  for (std::size_t r = 0; r < count; ++r) {
-    kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + r * kInputs);
-    labels[r] = d.labels[idx[r]];
-  }
+  const detail::RowsFromDataset rows{d, idx, x, labels};
+  for (std::size_t r = 0; r < count; ++r) rows(int(r));
 }
 
 }  // namespace mnist
