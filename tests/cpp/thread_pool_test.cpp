@@ -1,5 +1,6 @@
-// The pool runs every part exactly once per call, across many back-to-back calls and after sleeping, and
-// for_chunks runs every chunk once, with a free thread taking over a busy one's share.
+// The pool runs every part exactly once per call, across many back-to-back calls, after sleeping and
+// while falling asleep, and for_chunks runs every chunk once, with a free thread taking over a busy one's
+// share.
 #include "mnist/thread_pool.hpp"
 
 #include <gtest/gtest.h>
@@ -21,6 +22,19 @@ TEST(ThreadPool, RunsEveryPartOncePerCall) {
     pool.run(job);
     for (int i = 0; i < threads; ++i) EXPECT_EQ(hits[i], 1001) << "part " << i << " of " << threads;
   }
+}
+
+// Calls spaced around the workers' spin time, so some land while a worker is between spinning and
+// sleeping: a lost wake-up would hang here (run() skips the condition variable when no worker sleeps).
+TEST(ThreadPool, WakesWorkersThatAreFallingAsleep) {
+  ThreadPool pool(2);
+  std::atomic<int> hits{0};
+  auto job = [&](int) { hits.fetch_add(1); };
+  for (int call = 0; call < 200; ++call) {
+    std::this_thread::sleep_for(std::chrono::microseconds(1800 + 2 * call));  // 1.8 to 2.2 ms
+    pool.run(job);
+  }
+  EXPECT_EQ(hits.load(), 400);
 }
 
 TEST(ThreadPool, SplitsARangeEvenlyAndCompletely) {
