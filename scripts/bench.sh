@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: the training benchmark. Builds the project's WebAssembly modules (scripts/build-wasm.sh)
-# and the native programs (bench/native_step.cpp, the same core built with g++ -O3 -march=native, and
-# bench/cache_probe.cpp: do the two cores share a cache?), then runs bench/browser/run.mjs: headless
+# and the native program (bench/native_step.cpp, the same core built with g++ -O3 -march=native), then
+# runs bench/browser/run.mjs: headless
 # Chromium trains the reference workload (784-256-10, batch 32, SGD lr 0.1, decay 1e-4) on real MNIST
 # with the project's builds and TF.js (wasm backend), alternating with native runs, and prints a table
 # and, last, one JSON line.
@@ -26,10 +26,4 @@ if [ ! -x "$native" ] || [ -n "$(find bench/native_step.cpp include/mnist -newer
   g++ -O3 -march=native -DNDEBUG -std=c++17 -Iinclude -I/usr/include/eigen3 bench/native_step.cpp -o "$native"
 fi
 
-probe=build-bench/cache_probe
-if [ ! -x "$probe" ] || [ bench/cache_probe.cpp -nt "$probe" ]; then
-  echo "bench: building $probe" >&2
-  g++ -O3 -march=native -DNDEBUG -std=c++17 -pthread bench/cache_probe.cpp -o "$probe"
-fi
-
-BENCH_NATIVE="$native" BENCH_CACHE_PROBE="$probe" node bench/browser/run.mjs
+BENCH_NATIVE="$native" node bench/browser/run.mjs

