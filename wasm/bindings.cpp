@@ -171,7 +171,7 @@ struct ModelHandle : Counted {
   mnist::StepWorkspace ws;  // the fast kernels' forward pass, in batches of kEvalChunk
 
   explicit ModelHandle(const mnist::Params<float>& p)
-      : params(p), ws(mnist::kEvalChunk, p.hidden(), MNIST_MAX_THREADS) {}
+      : params(p), ws(mnist::kEvalChunk, p.hidden(), MNIST_MAX_THREADS, /*train_rows=*/0) {}
 
   int hidden() const { return params.hidden(); }
 

@@ -67,14 +67,16 @@ inline std::uint64_t params_bytes(std::uint64_t hidden) {
 
 // About the most memory training with `c` takes at once, beyond the data: the trainer's parameters, their
 // gradient and the last finite copy, one model copy for predictions and one serialised for saving (5 copies),
-// and two workspaces of kChunkRows (or batch) rows: the gathered inputs, their non-zero lists by row and
-// by column (index and value each: 4 more floats per input) and the hidden-layer buffers.
+// two workspaces of kChunkRows (or batch) rows: the gathered inputs, their non-zero lists by row (index and
+// value: 2 more floats per input) and the hidden-layer buffers; and the training batch's lists by column.
 inline std::uint64_t training_memory_bytes(const TrainConfig& c) {
   const std::uint64_t H = std::uint64_t(c.hidden < 1 ? 1 : c.hidden);
-  const std::uint64_t rows = std::uint64_t(c.batch > kChunkRows ? c.batch : kChunkRows);
-  const std::uint64_t workspace = 4 * rows * (5 * kInputs + 6 * H + 6 * kClasses);
+  const std::uint64_t batch = std::uint64_t(c.batch < 1 ? 1 : c.batch);
+  const std::uint64_t rows = batch > kChunkRows ? batch : kChunkRows;
+  const std::uint64_t workspace = 4 * rows * (3 * kInputs + 6 * H + 6 * kClasses);
+  const std::uint64_t column_lists = 4 * batch * 2 * kInputs;
   const std::uint64_t examples = c.train_size * 8;  // the split and the shuffled order (u32 each)
-  return 5 * params_bytes(H) + 2 * workspace + examples;
+  return 5 * params_bytes(H) + 2 * workspace + column_lists + examples;
 }
 
 // Throws Error(InvalidArgument) when training `c` needs more than `budget_bytes` (what the caller can

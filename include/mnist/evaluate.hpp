@@ -68,7 +68,7 @@ Evaluation evaluate(const Params<float>& P, const Dataset& d, const std::uint32_
 }
 
 inline Evaluation evaluate(const Params<float>& P, const Dataset& d, float decay = 0) {
-  StepWorkspace ws(kEvalChunk, P.hidden());
+  StepWorkspace ws(kEvalChunk, P.hidden(), 1, /*train_rows=*/0);
   return evaluate(P, d, nullptr, d.size(), decay, ws);
 }
 

@@ -17,10 +17,14 @@
 
 namespace mnist {
 
+// Buffers for forward passes of up to `capacity` rows and training steps of up to `train_rows` rows
+// (capacity by default; 0 for a forward-only workspace, which then skips the 2 x 784 x rows floats of
+// the by-pixel lists).
 struct StepWorkspace {
   int capacity = 0;
   int hidden = 0;
   int threads = 1;
+  int train_rows = 0;
   kernels::SparseBatch xs;   // the batch's non-zero pixels, listed when kernels::kSparseInputs
   AlignedVector<float> a1;   // (capacity, H) relu(x W1 + b1); also the ReLU mask of the backward pass
   AlignedVector<float> z2;   // (capacity, 10) logits
@@ -30,11 +34,12 @@ struct StepWorkspace {
   AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
   std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
 
-  StepWorkspace(int capacity_, int hidden_, int threads_ = 1)
+  StepWorkspace(int capacity_, int hidden_, int threads_ = 1, int train_rows_ = -1)
       : capacity(capacity_),
         hidden(hidden_),
         threads(threads_),
-        xs(kernels::kSparseInputs ? capacity_ : 0, kInputs),
+        train_rows(train_rows_ < 0 ? capacity_ : std::min(train_rows_, capacity_)),
+        xs(kernels::kSparseInputs ? capacity_ : 0, kInputs, kernels::kSparseInputs ? train_rows : 0),
         a1(std::size_t(capacity_) * hidden_),
         z2(std::size_t(capacity_) * kClasses),
         p(z2.size()),
@@ -150,7 +155,7 @@ namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                  StepWorkspace& ws, ThreadPool* pool, const Rows& rows) {
-  assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
+  assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   const int H = P.hidden();
   forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows);
   const float ce = kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());

@@ -52,9 +52,9 @@ class Trainer {
         rng_(config.seed),
         params_(init_params(config.hidden, rng_)),
         pool_(std::move(pool)),
-        ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1),
-        x_(std::size_t(std::max(config.batch, kEvalChunk)) * kInputs),
-        labels_(std::max(config.batch, kEvalChunk)),
+        ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1, config.batch),
+        x_(std::size_t(config.batch) * kInputs),
+        labels_(config.batch),
         last_finite_(params_) {
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
     split_ = split_indices(used, config.validation_fraction, config.seed);

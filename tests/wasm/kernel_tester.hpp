@@ -250,7 +250,10 @@ inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1
 }
 
 // train_batch, which gathers the rows inside the step (each thread its own rows, just before listing them),
-// against gather_batch then train_step on the same pool: the same bits, over a few steps.
+// against gather_batch then train_step on the same pool: the same bits, over a few steps. train_batch gets
+// a workspace shaped as the Trainer's (more rows for evaluation than for a step, so the lists by pixel are
+// sized for fewer rows than the lists by row); a forward-only workspace (no lists by pixel) then gives the
+// same probabilities as a training one.
 inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
   std::mt19937 gen(seed);
   const int images = n + 7;
@@ -262,7 +265,7 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
   Rng rng(seed);
   Params<float> A = init_params(H, rng), B = A;
   const int threads = pool ? pool->size() : 1;
-  StepWorkspace wa(n, H, threads), wb(n, H, threads);
+  StepWorkspace wa(n, H, threads), wb(n + 9, H, threads, /*train_rows=*/n);
   Vec xa(std::size_t(n) * kInputs), xb(xa.size());
   std::vector<std::uint8_t> la(n), lb(n);
   std::vector<std::uint32_t> idx(n);
@@ -278,6 +281,12 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
         !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
       return where + ": the parameters differ from gather_batch then train_step";
   }
+  StepWorkspace forward_only(n, H, threads, /*train_rows=*/0);
+  forward_probs(A, xa.data(), la.data(), n, wa, 0.1f, pool);
+  forward_probs(A, xa.data(), la.data(), n, forward_only, 0.1f, pool);
+  if (!std::equal(wa.p.begin(), wa.p.begin() + std::size_t(n) * kClasses, forward_only.p.begin()))
+    return shape("forward_probs", {{"n", n}, {"H", H}, {"threads", threads}}) +
+           ": a forward-only workspace gives other probabilities than a training one";
   return "";
 }
 

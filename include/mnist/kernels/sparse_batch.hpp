@@ -8,35 +8,40 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <vector>
 
 namespace mnist::kernels {
 
+// Only a training step lists by column, so the column lists have their own capacity (the training batch),
+// and a forward-only user (evaluation, predictions) passes 0 for them.
 struct SparseBatch {
-  int capacity = 0;            // rows
+  int capacity = 0;            // rows listed by row
+  int col_capacity = 0;        // rows listed by column
   int K = 0;                   // columns
   std::vector<int> row_count;  // (capacity)
   std::vector<int> row_k;      // (capacity, K): row r's listed columns from r K
   std::vector<float> row_x;    // (capacity, K): their values
   std::vector<int> col_count;  // (K)
-  std::vector<int> col_r;      // (K, capacity): column k's listed rows from k capacity
-  std::vector<float> col_x;    // (K, capacity): their values
+  std::vector<int> col_r;      // (K, col_capacity): column k's listed rows from k col_capacity
+  std::vector<float> col_x;    // (K, col_capacity): their values
 
-  SparseBatch(int capacity_, int K_)
+  SparseBatch(int capacity_, int K_, int col_capacity_ = -1)
       : capacity(capacity_),
+        col_capacity(col_capacity_ < 0 ? capacity_ : col_capacity_),
         K(K_),
         row_count(capacity_),
         row_k(std::size_t(capacity_) * K_),
         row_x(row_k.size()),
         col_count(K_),
-        col_r(row_k.size()),
-        col_x(row_k.size()) {}
+        col_r(std::size_t(K_) * col_capacity),
+        col_x(col_r.size()) {}
 
   const int* ks_of_row(int r) const { return row_k.data() + std::size_t(r) * K; }
   const float* xs_of_row(int r) const { return row_x.data() + std::size_t(r) * K; }
-  const int* rs_of_col(int k) const { return col_r.data() + std::size_t(k) * capacity; }
-  const float* xs_of_col(int k) const { return col_x.data() + std::size_t(k) * capacity; }
+  const int* rs_of_col(int k) const { return col_r.data() + std::size_t(k) * col_capacity; }
+  const float* xs_of_col(int k) const { return col_x.data() + std::size_t(k) * col_capacity; }
 };
 
 namespace ref {
@@ -63,6 +68,7 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 // columns), from their row lists (list_rows first): rows in ascending order because they are walked in
 // order, each starting at its first listed k >= k_begin.
 inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1) {
+  assert(n <= s.col_capacity);
   if (k_end < 0) k_end = s.K;
   for (int k = k_begin; k < k_end; ++k) s.col_count[k] = 0;
   for (int r = 0; r < n; ++r) {
@@ -72,7 +78,7 @@ inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1)
     int t = k_begin == 0 ? 0 : static_cast<int>(std::lower_bound(ks, ks + count, k_begin) - ks);
     for (; t < count && ks[t] < k_end; ++t) {
       const int k = ks[t];
-      const std::size_t at = std::size_t(k) * s.capacity + s.col_count[k]++;
+      const std::size_t at = std::size_t(k) * s.col_capacity + s.col_count[k]++;
       s.col_r[at] = r;
       s.col_x[at] = xs[t];
     }
