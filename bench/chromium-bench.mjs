@@ -1,7 +1,7 @@
 // Runs the Emscripten web build of bench/step_bench.cpp in headless Chromium (Debian's, through
 // playwright-core) and prints its lines, so the wasm numbers include the browser the product runs in.
 // Usage: node bench/chromium-bench.mjs build-kernels/step_bench_web.js [batch hidden]
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve, basename } from 'node:path';
 
@@ -13,11 +13,7 @@ writeFileSync(
   `<!doctype html><script>var Module = { arguments: ${JSON.stringify(args)}, print: (t) => console.log(t) };</script>` +
     `<script src="${basename(script)}"></script>`,
 );
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const done = new Promise((resolve_done) =>

@@ -1,21 +1,12 @@
 // Shared by the browser tests: launch Debian's Chromium, open the page with every console error or warning,
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { inject } from 'vitest';
-
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from '../../scripts/chromium.mjs';
 
 export function launch(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, ...extraArgs], headless: true });
+  return launchChromium(extraArgs);
 }
 
 export interface Opened {

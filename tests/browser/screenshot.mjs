@@ -2,10 +2,10 @@
 // draws a digit, and photographs the whole page. Not a test; run against a running server:
 //   node tests/browser/screenshot.mjs http://127.0.0.1:5173/ [out.png]
 // Prints the test accuracy and the time per epoch.
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 
 const [url = 'http://127.0.0.1:5173/', out = 'docs/screenshot.png'] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
 page.on('console', (m) => m.type() === 'error' && console.error('console error:', m.text()));
 await page.goto(url);
