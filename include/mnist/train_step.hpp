@@ -32,6 +32,7 @@ struct StepWorkspace {
   AlignedVector<float> g2;   // (capacity, 10) -lr dz2 = -lr (p - Y) / n
   AlignedVector<float> g1;   // (capacity, H)  -lr dz1
   AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
+  std::vector<float> loss;   // (capacity) each row's cross-entropy, summed in row order after the threads
   std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1, int train_rows_ = -1)
@@ -46,6 +47,7 @@ struct StepWorkspace {
         g2(z2.size()),
         g1(a1.size()),
         W2T(std::size_t(kClasses) * hidden_),
+        loss(capacity_),
         scratch(kernels::gemm_tn_sgd_scratch(kClasses) * threads_) {}
 
   int* scratch_of(int thread) { return scratch.data() + kernels::gemm_tn_sgd_scratch(kClasses) * thread; }
@@ -105,10 +107,10 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
   }
 };
 
-// Both layers' forward pass for n rows: the rows gathered (if `rows` gathers) and listed by their non-zero
-// pixels, split across threads by rows; a1 = relu(x W1 + b1), split by columns of H (each thread streams
-// only its part of W1, the biggest read of the step); then z2 = a1 W2 + b2 on the caller. For a training
-// step (by_column) each chunk of columns also lists x by column for its range of pixels, for the W1 update.
+// The first layer's forward pass for n rows: the rows gathered (if `rows` gathers) and listed by their
+// non-zero pixels, split across threads by rows; then a1 = relu(x W1 + b1), split by columns of H (each
+// thread streams only its part of W1, the biggest read of the step). For a training step (by_column) each
+// chunk of columns also lists x by column for its range of pixels, for the W1 update.
 template <typename Rows = RowsInX>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
                     bool by_column = false, const Rows& rows = {}) {
@@ -130,7 +132,30 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
       kernels::list_columns(n, ws.xs, std::min(kInputs, 16 * k0), std::min(kInputs, 16 * k1));
     }
   });
-  kernels::gemm_nt_bias(n, H, kClasses, ws.a1.data(), ws.W2T.data(), P.b2.data(), ws.z2.data());
+}
+
+// The output layer for n rows: z2 = a1 W2 + b2, the probabilities into ws.p and, with labels, -lr dz2 into
+// ws.g2; returns the summed cross-entropy (0 without labels). Split by rows across the threads where the
+// kernels compute each row on its own (kernels::kRowsIndependentLayer2), on the caller otherwise; each
+// row's loss is kept and summed here in row order, as softmax_xent sums it, so every split gives its bits.
+inline float output_layer(const Params<float>& P, const std::uint8_t* labels, int n, float lr, StepWorkspace& ws,
+                          ThreadPool* pool) {
+  const int H = P.hidden();
+  const float neg_lr_n = -lr / float(n);
+  in_parallel(kernels::kRowsIndependentLayer2 ? pool : nullptr, [&](int i, int parts) {
+    const auto [r0, r1] = split_range(n, i, parts);
+    if (r1 <= r0) return;
+    float* z = ws.z2.data() + std::size_t(r0) * kClasses;
+    kernels::gemm_nt_bias(r1 - r0, H, kClasses, ws.a1.data() + std::size_t(r0) * H, ws.W2T.data(), P.b2.data(), z);
+    for (int r = r0; r < r1; ++r) {
+      const std::size_t at = std::size_t(r) * kClasses;
+      ws.loss[r] = kernels::softmax_xent_row(kClasses, ws.z2.data() + at, labels ? labels[r] : -1, neg_lr_n,
+                                             ws.p.data() + at, ws.g2.data() + at);
+    }
+  });
+  float total = 0;
+  for (int r = 0; r < n; ++r) total += ws.loss[r];
+  return total;
 }
 }  // namespace detail
 
@@ -140,17 +165,17 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
                            float lr = 0.0f, ThreadPool* pool = nullptr) {
   assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   detail::forward_layers(P, x, n, ws, pool);
-  return kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());
+  return detail::output_layer(P, labels, n, lr, ws, pool);
 }
 
 // Forward, backward and the SGD step with weight decay for n rows of x (n, 784):
 //   W -= lr (dW + 2c W), b -= lr db, for both layers, with dz1 taken through W2 before its update.
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
-// With a pool, everything but layer 2's forward and the softmax (n x 10, on the caller) is split across
-// its threads by 16-column chunks of H (hidden units): the first layer, then dz1, the W2 and b1 steps and
-// the W1 update. Each chunk's arithmetic does not depend on which thread runs it, so the result is the
-// same for any number of threads.
+// With a pool, the step is split across its threads: the rows' gathering and listing and (with the wasm
+// SIMD kernels) the output layer by rows, the first layer, then dz1, the W2 and b1 steps and the W1 update by 16-column chunks of H
+// (hidden units). No row's or chunk's arithmetic depends on which thread runs it, so the result is the
+// same for any number of threads; only the b2 step (10 sums) stays on the caller.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
@@ -158,7 +183,7 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   const int H = P.hidden();
   forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows);
-  const float ce = kernels::softmax_xent(n, kClasses, ws.z2.data(), labels, lr, ws.p.data(), ws.g2.data());
+  const float ce = output_layer(P, labels, n, lr, ws, pool);
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
   float* W2T = ws.W2T.data();

@@ -290,6 +290,25 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
   return "";
 }
 
+// Where the dispatch says layer 2 computes each row on its own (kRowsIndependentLayer2, so the step splits
+// it by rows between threads), gemm_nt_bias on rows [0, m) and [m, n) gives the bits of one call on all n.
+inline std::string check_gemm_nt_bias_row_split(int n, int N, int C, unsigned seed) {
+  if (!kernels::kRowsIndependentLayer2) return "";
+  std::mt19937 gen(seed);
+  const Vec a = random_vec(std::size_t(n) * N, gen), WT = random_vec(std::size_t(C) * N, gen), b = random_vec(C, gen);
+  Vec whole(std::size_t(n) * C), split(whole.size());
+  kernels::gemm_nt_bias(n, N, C, a.data(), WT.data(), b.data(), whole.data());
+  for (int m : {1, n / 2, n - 1}) {
+    if (m <= 0 || m >= n) continue;
+    kernels::gemm_nt_bias(m, N, C, a.data(), WT.data(), b.data(), split.data());
+    kernels::gemm_nt_bias(n - m, N, C, a.data() + std::size_t(m) * N, WT.data(), b.data(),
+                          split.data() + std::size_t(m) * C);
+    if (split != whole)
+      return shape("gemm_nt_bias row split", {{"n", n}, {"N", N}, {"C", C}, {"m", m}}) + ": other bits than one call";
+  }
+  return "";
+}
+
 // The named edge sizes: dimensions around the 4- and 8-wide tiles and their remainders, one row, and the
 // real shapes (n = 32 or 64, K = 784, H = 256, 10 classes).
 inline const std::vector<int>& edge_rows() {
@@ -328,6 +347,7 @@ int run_all(Report report, int random_shapes = 50) {
       }
       for (int C : edge_classes()) {
         run(check_gemm_nt_bias(n, N, C, ++seed));
+        run(check_gemm_nt_bias_row_split(n, N, C, ++seed));
         run(check_gemm_nn_relumask(n, C, N, ++seed));
       }
       run(check_colsum_add(n, N, ++seed));

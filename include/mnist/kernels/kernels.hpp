@@ -27,6 +27,8 @@ namespace mnist::kernels {
 #ifdef __wasm_simd128__
 constexpr const char* kBackend = "wasmsimd";
 constexpr bool kSparseInputs = true;
+// gemm_nt_bias computes each row on its own, so splitting the rows between threads keeps every bit.
+constexpr bool kRowsIndependentLayer2 = true;
 constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_scratch(M); }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   wasmsimd::list_rows(x, r_begin, r_end, xs);
@@ -60,6 +62,8 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* ds
 #else
 constexpr const char* kBackend = "portable";  // native, or wasm without SIMD
 constexpr bool kSparseInputs = false;
+// Eigen's GEMM blocks rows by the problem's shape, so a row's bits can change with the rows beside it.
+constexpr bool kRowsIndependentLayer2 = false;
 constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   ref::list_rows(x, r_begin, r_end, xs);
@@ -94,6 +98,9 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* ds
 // Scalar everywhere: n x 10 exponentials per step are not worth a vector exp.
 inline float softmax_xent(int n, int C, const float* z, const std::uint8_t* labels, float lr, float* p, float* g) {
   return ref::softmax_xent(n, C, z, labels, lr, p, g);
+}
+inline float softmax_xent_row(int C, const float* zr, int label, float neg_lr_n, float* pr, float* gr) {
+  return ref::softmax_xent_row(C, zr, label, neg_lr_n, pr, gr);
 }
 
 }  // namespace mnist::kernels

@@ -133,6 +133,19 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* __restrict src
   for (std::size_t k = 0; k < count; ++k) dst[k] = static_cast<float>(src[k]) * scale;
 }
 
+// One row of softmax_xent: p (C) from z (C); with a label (>= 0) also g (C) = neg_lr_n (p - Y), and the
+// row's cross-entropy as the result; without (label < 0), returns 0 and leaves g alone.
+inline float softmax_xent_row(int C, const float* zr, int label, float neg_lr_n, float* pr, float* gr) {
+  const float m = *std::max_element(zr, zr + C);
+  float sum = 0;
+  for (int c = 0; c < C; ++c) sum += std::exp(zr[c] - m);
+  const float log_sum = m + std::log(sum);
+  for (int c = 0; c < C; ++c) pr[c] = std::exp(zr[c] - log_sum);
+  if (label < 0) return 0.0f;
+  for (int c = 0; c < C; ++c) gr[c] = neg_lr_n * (pr[c] - (c == label ? 1.0f : 0.0f));
+  return log_sum - zr[label];
+}
+
 // Row-wise stable softmax of z (n, C) into p (n, C), in the same float operations as network.hpp's
 // softmax_cross_entropy. With labels, returns the summed cross-entropy and writes g (n, C) =
 // -lr (p - Y) / n, the output error already scaled for the SGD step; without labels, returns 0.
@@ -140,17 +153,8 @@ inline float softmax_xent(int n, int C, const float* z, const std::uint8_t* labe
   float total = 0;
   const float neg_lr_n = -lr / float(n);
   for (int r = 0; r < n; ++r) {
-    const float* zr = z + std::size_t(r) * C;
-    float* pr = p + std::size_t(r) * C;
-    const float m = *std::max_element(zr, zr + C);
-    float sum = 0;
-    for (int c = 0; c < C; ++c) sum += std::exp(zr[c] - m);
-    const float log_sum = m + std::log(sum);
-    for (int c = 0; c < C; ++c) pr[c] = std::exp(zr[c] - log_sum);
-    if (!labels) continue;
-    total += log_sum - zr[labels[r]];
-    float* gr = g + std::size_t(r) * C;
-    for (int c = 0; c < C; ++c) gr[c] = neg_lr_n * (pr[c] - (c == labels[r] ? 1.0f : 0.0f));
+    const std::size_t at = std::size_t(r) * C;
+    total += softmax_xent_row(C, z + at, labels ? labels[r] : -1, neg_lr_n, p + at, labels ? g + at : nullptr);
   }
   return total;
 }
