@@ -89,6 +89,18 @@ void in_column_chunks(ThreadPool* pool, int H, F&& part) {
   pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
 }
 
+// Runs f(r) for every row r in [0, n): on the pool's threads one row at a time (ThreadPool::for_chunks:
+// each thread starts with its even share, then takes rows another has not started, so rows that cost more
+// than others, images with more ink, do not leave one thread waiting), or in order without a pool.
+template <typename F>
+void in_row_chunks(ThreadPool* pool, int n, F&& f) {
+  if (!pool) {
+    for (int r = 0; r < n; ++r) f(r);
+    return;
+  }
+  pool->for_chunks(n, [&](int r, int) { f(r); });
+}
+
 // Where a step's rows come from: already in x, or gathered into x from a dataset, row by row, by the
 // threads that list them (so a row is listed while it is still in the core's L1).
 struct RowsInX {
@@ -108,21 +120,18 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 };
 
 // The first layer's forward pass for n rows: the rows gathered (if `rows` gathers) and listed by their
-// non-zero pixels, split across threads by rows; then a1 = relu(x W1 + b1), split by columns of H (each
-// thread streams only its part of W1, the biggest read of the step). For a training step (by_column) each
-// chunk of columns also lists x by column for its range of pixels, for the W1 update.
+// non-zero pixels, shared between the threads row by row; then a1 = relu(x W1 + b1), split by columns of
+// H (each thread streams only its part of W1, the biggest read of the step). For a training step
+// (by_column) each chunk of columns also lists x by column for its range of pixels, for the W1 update.
 template <typename Rows = RowsInX>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
                     bool by_column = false, const Rows& rows = {}) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
   if (kernels::kSparseInputs || Rows::kGathers)
-    in_parallel(pool, [&](int i, int parts) {
-      const auto [r0, r1] = split_range(n, i, parts);
-      for (int r = r0; r < r1; ++r) {
-        rows(r);
-        if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, ws.xs);
-      }
+    in_row_chunks(pool, n, [&](int r) {
+      rows(r);
+      if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, ws.xs);
     });
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
@@ -173,9 +182,10 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // Returns the summed cross-entropy of the batch before the update and leaves the probabilities in ws.p.
 // A non-finite loss returns at once with P untouched, so the caller can stop before a bad update.
 // With a pool, the step is split across its threads: the rows' gathering and listing and (with the wasm
-// SIMD kernels) the output layer by rows, the first layer, then dz1, the W2 and b1 steps and the W1 update by 16-column chunks of H
-// (hidden units). No row's or chunk's arithmetic depends on which thread runs it, so the result is the
-// same for any number of threads; only the b2 step (10 sums) stays on the caller.
+// SIMD kernels) the output layer by rows; the first layer, then dz1, the W2 and b1 steps and the W1
+// update by 16-column chunks of H (hidden units). No row's or chunk's arithmetic depends on which thread
+// runs it, so the result is the same for any number of threads; only the b2 step (10 sums) stays on the
+// caller.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
