@@ -184,8 +184,8 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // With a pool, the step is split across its threads: the rows' gathering and listing and (with the wasm
 // SIMD kernels) the output layer by rows; the first layer, then dz1, the W2 and b1 steps and the W1
 // update by 16-column chunks of H (hidden units). No row's or chunk's arithmetic depends on which thread
-// runs it, so the result is the same for any number of threads; only the b2 step (10 sums) stays on the
-// caller.
+// runs it, so the result is the same for any number of threads; only W2's transpose and the b2 step (10
+// sums) stay on the caller.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
