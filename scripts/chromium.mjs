@@ -4,9 +4,9 @@
 // traffic (updates, sync, QUIC) competing with a benchmark or showing up as a failed request in a test.
 import { chromium } from 'playwright-core';
 
-export const chromiumPath = '/usr/bin/chromium';
+const chromiumPath = '/usr/bin/chromium';
 
-export const chromiumArgs = [
+const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

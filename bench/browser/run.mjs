@@ -2,8 +2,9 @@
 // `vite preview` on a free port of 127.0.0.1 (cross-origin isolated), opens it in headless Chromium
 // (Debian's, through playwright-core), and runs BENCH_ROUNDS rounds. Each round runs every available
 // system once, in an order rotated by one each round, with the native program run between the browser
-// systems; it also measures the f32x4 peak, on one thread and on two at once. Medians over rounds are reported, so the machine's noise
-// (2 shared cores) falls on every system alike. Prints a table and, last, one JSON line.
+// systems; it also measures the f32x4 peak, on one thread and on two at once. Medians over rounds are
+// reported, so the machine's noise (2 shared cores) falls on every system alike. Prints a table and, last,
+// one JSON line.
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_NATIVE (build-bench/native_step),

@@ -146,7 +146,7 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
 // The output layer for n rows: z2 = a1 W2 + b2, the probabilities into ws.p and, with labels, -lr dz2 into
 // ws.g2; returns the summed cross-entropy (0 without labels). Split by rows across the threads where the
 // kernels compute each row on its own (kernels::kRowsIndependentLayer2), on the caller otherwise; each
-// row's loss is kept and summed here in row order, as softmax_xent sums it, so every split gives its bits.
+// row's loss is kept and summed here in row order, so every split gives the same bits.
 inline float output_layer(const Params<float>& P, const std::uint8_t* labels, int n, float lr, StepWorkspace& ws,
                           ThreadPool* pool) {
   const int H = P.hidden();
@@ -154,8 +154,8 @@ inline float output_layer(const Params<float>& P, const std::uint8_t* labels, in
   in_parallel(kernels::kRowsIndependentLayer2 ? pool : nullptr, [&](int i, int parts) {
     const auto [r0, r1] = split_range(n, i, parts);
     if (r1 <= r0) return;
-    float* z = ws.z2.data() + std::size_t(r0) * kClasses;
-    kernels::gemm_nt_bias(r1 - r0, H, kClasses, ws.a1.data() + std::size_t(r0) * H, ws.W2T.data(), P.b2.data(), z);
+    kernels::gemm_nt_bias(r1 - r0, H, kClasses, ws.a1.data() + std::size_t(r0) * H, ws.W2T.data(), P.b2.data(),
+                          ws.z2.data() + std::size_t(r0) * kClasses);
     for (int r = r0; r < r1; ++r) {
       const std::size_t at = std::size_t(r) * kClasses;
       ws.loss[r] = kernels::softmax_xent_row(kClasses, ws.z2.data() + at, labels ? labels[r] : -1, neg_lr_n,

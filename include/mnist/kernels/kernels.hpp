@@ -96,9 +96,6 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* ds
 #endif
 
 // Scalar everywhere: n x 10 exponentials per step are not worth a vector exp.
-inline float softmax_xent(int n, int C, const float* z, const std::uint8_t* labels, float lr, float* p, float* g) {
-  return ref::softmax_xent(n, C, z, labels, lr, p, g);
-}
 inline float softmax_xent_row(int C, const float* zr, int label, float neg_lr_n, float* pr, float* gr) {
   return ref::softmax_xent_row(C, zr, label, neg_lr_n, pr, gr);
 }

@@ -133,8 +133,10 @@ inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* __restrict src
   for (std::size_t k = 0; k < count; ++k) dst[k] = static_cast<float>(src[k]) * scale;
 }
 
-// One row of softmax_xent: p (C) from z (C); with a label (>= 0) also g (C) = neg_lr_n (p - Y), and the
-// row's cross-entropy as the result; without (label < 0), returns 0 and leaves g alone.
+// Stable softmax of one row z (C) into p (C), in the same float operations as network.hpp's
+// softmax_cross_entropy. With a label (>= 0) also writes g (C) = neg_lr_n (p - Y), the output error already
+// scaled for the SGD step (neg_lr_n = -lr / batch rows), and returns the row's cross-entropy; without
+// (label < 0), returns 0 and leaves g alone.
 inline float softmax_xent_row(int C, const float* zr, int label, float neg_lr_n, float* pr, float* gr) {
   const float m = *std::max_element(zr, zr + C);
   float sum = 0;
@@ -144,19 +146,6 @@ inline float softmax_xent_row(int C, const float* zr, int label, float neg_lr_n,
   if (label < 0) return 0.0f;
   for (int c = 0; c < C; ++c) gr[c] = neg_lr_n * (pr[c] - (c == label ? 1.0f : 0.0f));
   return log_sum - zr[label];
-}
-
-// Row-wise stable softmax of z (n, C) into p (n, C), in the same float operations as network.hpp's
-// softmax_cross_entropy. With labels, returns the summed cross-entropy and writes g (n, C) =
-// -lr (p - Y) / n, the output error already scaled for the SGD step; without labels, returns 0.
-inline float softmax_xent(int n, int C, const float* z, const std::uint8_t* labels, float lr, float* p, float* g) {
-  float total = 0;
-  const float neg_lr_n = -lr / float(n);
-  for (int r = 0; r < n; ++r) {
-    const std::size_t at = std::size_t(r) * C;
-    total += softmax_xent_row(C, z + at, labels ? labels[r] : -1, neg_lr_n, p + at, labels ? g + at : nullptr);
-  }
-  return total;
 }
 
 }  // namespace mnist::kernels::ref
