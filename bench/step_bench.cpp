@@ -138,6 +138,22 @@ int main(int argc, char** argv) {
       return xb;
     };
     report("list_rows + list_columns mnist", time_call([&] { list(); }), n, 0);
+    // Listing a batch from its uint8 images: converted to floats first, or straight from the pixels (the
+    // step's way where the kernels are sparse).
+    std::vector<float> converted(std::size_t(n) * kInputs);
+    int first = 0;
+    auto image = [&](int r) { return bytes.data() + 16 + (std::size_t(first) + r) * kInputs; };
+    report("u8_to_unit_f32 + list_rows mnist", time_call([&] {
+             first = (first + n) % (batches * n);
+             kernels::u8_to_unit_f32(std::size_t(n) * kInputs, image(0), converted.data());
+             kernels::list_rows(converted.data(), 0, n, xs);
+           }),
+           n, 0);
+    report("list_row_u8 mnist", time_call([&] {
+             first = (first + n) % (batches * n);
+             for (int r = 0; r < n; ++r) kernels::list_row_u8(image(r), r, xs);
+           }),
+           n, 0);
     report("lists + gemm_nn_bias_relu mnist", time_call([&] {
              const float* xb = list();
              kernels::gemm_nn_bias_relu(n, kInputs, H, xb, xs, W1m.data(), P0.b1.data(), am.data());

@@ -101,38 +101,41 @@ void in_row_chunks(ThreadPool* pool, int n, F&& f) {
   pool->for_chunks(n, [&](int r, int) { f(r); });
 }
 
-// Where a step's rows come from: already in x, or gathered into x from a dataset, row by row, by the
-// threads that list them (so a row is listed while it is still in the core's L1).
+// Where a step's rows come from, taken by the threads one row at a time (listed by their non-zero pixels
+// when kernels::kSparseInputs): already in x, or images of a dataset, which the sparse kernels list
+// straight from their uint8 pixels (no float copy of the batch) and the dense ones gather into x.
 struct RowsInX {
-  static constexpr bool kGathers = false;
-  void operator()(int) const {}
+  static constexpr bool kPerRow = kernels::kSparseInputs;  // anything to do row by row
+  const float* x;
+  void operator()(int r, kernels::SparseBatch& xs) const {
+    if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, xs);
+  }
 };
 struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch_fast, and its label
-  static constexpr bool kGathers = true;
+  static constexpr bool kPerRow = true;
   const Dataset& d;
   const std::uint32_t* idx;
-  float* x;
+  float* x;  // written only where the kernels take the batch dense
   std::uint8_t* labels;
-  void operator()(int r) const {
-    kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + std::size_t(r) * kInputs);
+  void operator()(int r, kernels::SparseBatch& xs) const {
+    if (kernels::kSparseInputs)
+      kernels::list_row_u8(d.image(idx[r]), r, xs);
+    else
+      kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + std::size_t(r) * kInputs);
     labels[r] = d.labels[idx[r]];
   }
 };
 
-// The first layer's forward pass for n rows: the rows gathered (if `rows` gathers) and listed by their
-// non-zero pixels, shared between the threads row by row; then a1 = relu(x W1 + b1), split by columns of
-// H (each thread streams only its part of W1, the biggest read of the step). For a training step
-// (by_column) each chunk of columns also lists x by column for its range of pixels, for the W1 update.
-template <typename Rows = RowsInX>
-void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool,
-                    bool by_column = false, const Rows& rows = {}) {
+// The first layer's forward pass for n rows: the rows taken (listed, or gathered) from `rows`, shared
+// between the threads row by row; then a1 = relu(x W1 + b1), split by columns of H (each thread streams
+// only its part of W1, the biggest read of the step). For a training step (by_column) each chunk of
+// columns also lists the batch by column for its range of pixels, for the W1 update.
+template <typename Rows>
+void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
+                    const Rows& rows) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
-  if (kernels::kSparseInputs || Rows::kGathers)
-    in_row_chunks(pool, n, [&](int r) {
-      rows(r);
-      if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, ws.xs);
-    });
+  if (Rows::kPerRow) in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
     if (j1 > j0) kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
@@ -173,7 +176,7 @@ inline float output_layer(const Params<float>& P, const std::uint8_t* labels, in
 inline float forward_probs(const Params<float>& P, const float* x, const std::uint8_t* labels, int n, StepWorkspace& ws,
                            float lr = 0.0f, ThreadPool* pool = nullptr) {
   assert(n >= 1 && n <= ws.capacity && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
-  detail::forward_layers(P, x, n, ws, pool);
+  detail::forward_layers(P, x, n, ws, pool, /*by_column=*/false, detail::RowsInX{x});
   return detail::output_layer(P, labels, n, lr, ws, pool);
 }
 
@@ -215,11 +218,13 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
 
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                         StepWorkspace& ws, ThreadPool* pool = nullptr) {
-  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{});
+  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{x});
 }
 
-// train_step on rows idx[0..n) of d, gathered into x (n, 784) and labels (n) as gather_batch_fast does,
-// by the threads that list the rows instead of before the step on one thread. The same result.
+// train_step on rows idx[0..n) of d, with their labels gathered into labels (n): the same result as
+// gather_batch_fast then train_step, but the rows are taken inside the step by the threads that list
+// them, and the sparse kernels list them straight from the images. x (n, 784) receives the rows only
+// where the kernels take the batch dense (not kernels::kSparseInputs); the sparse path leaves it alone.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr) {
   return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsFromDataset{d, idx, x, labels});
@@ -229,8 +234,10 @@ inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t
 // bit-identical to gather_batch.
 inline void gather_batch_fast(const Dataset& d, const std::uint32_t* idx, std::size_t count, float* x,
                               std::uint8_t* labels) {
-  const detail::RowsFromDataset rows{d, idx, x, labels};
-  for (std::size_t r = 0; r < count; ++r) rows(int(r));
+  for (std::size_t r = 0; r < count; ++r) {
+    kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + r * kInputs);
+    labels[r] = d.labels[idx[r]];
+  }
 }
 
 }  // namespace mnist

@@ -53,7 +53,7 @@ class Trainer {
         params_(init_params(config.hidden, rng_)),
         pool_(std::move(pool)),
         ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1, config.batch),
-        x_(std::size_t(config.batch) * kInputs),
+        x_(kernels::kSparseInputs ? 0 : std::size_t(config.batch) * kInputs),
         labels_(config.batch),
         last_finite_(params_) {
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
@@ -155,7 +155,7 @@ class Trainer {
   Params<float> params_;
   std::shared_ptr<ThreadPool> pool_;  // null: one thread
   StepWorkspace ws_;
-  AlignedVector<float> x_;            // (capacity, 784) the gathered batch
+  AlignedVector<float> x_;            // (batch, 784) the gathered batch, for dense kernels only (train_batch)
   std::vector<std::uint8_t> labels_;  // (capacity)
   Split split_;
   std::vector<std::uint32_t> order_;  // this epoch's order of split_.train

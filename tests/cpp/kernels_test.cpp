@@ -65,6 +65,12 @@ TEST(Kernels, PixelConversionGivesTheReferenceBits) {
   for (int count : {0, 1, 15, 16, 17, 784, 784 * 3}) expect_ok(kt::check_u8_to_unit_f32(count, ++seed));
 }
 
+TEST(Kernels, RowListsFromPixelsMatchTheConvertedRows) {
+  unsigned seed = 7;
+  for (int K : {1, 15, 16, 17, 33, 784})
+    for (int lit : {0, 3, 20, 100}) expect_ok(kt::check_list_row_u8(3, K, lit, ++seed));
+}
+
 TEST(Kernels, EveryKernelMatchesTheReferenceOnRandomShapes) {
   int failures = 0;
   kt::run_all([&](const std::string& m) {

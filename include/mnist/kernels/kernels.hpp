@@ -2,8 +2,9 @@
 // otherwise the native choice measured by bench/step_bench.cpp (Eigen for the products, reference
 // loops for the rest). Callers use mnist::kernels::<op>; reference.hpp defines every op and its shapes.
 // The two big products take the batch x both dense and as its non-zero lists (sparse_batch.hpp): the
-// wasm kernels walk the lists, which the caller fills with list_rows / list_columns only when
-// kSparseInputs; Eigen natively multiplies the dense x (its AVX2/FMA GEMM beats the plain sparse loops).
+// wasm kernels walk the lists, which the caller fills with list_rows (or list_row_u8, from the images)
+// and list_columns only when kSparseInputs; Eigen natively multiplies the dense x (its AVX2/FMA GEMM
+// beats the plain sparse loops).
 // gemm_tn_sgd takes caller-owned int scratch of gemm_tn_sgd_scratch() ints, so no call allocates.
 #pragma once
 
@@ -33,6 +34,7 @@ constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   wasmsimd::list_rows(x, r_begin, r_end, xs);
 }
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs) { wasmsimd::list_row_u8(pixels, r, xs); }
 inline void gemm_nn_bias_relu(int n, int /*K*/, int N, const float* /*x*/, const SparseBatch& xs, const float* W,
                               const float* b, float* a, int j_begin = 0, int j_end = -1) {
   wasmsimd::spmm_bias_relu_1x16(n, N, xs, W, b, a, j_begin, j_end);
@@ -68,6 +70,7 @@ constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   ref::list_rows(x, r_begin, r_end, xs);
 }
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs) { ref::list_row_u8(pixels, r, xs); }
 inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const SparseBatch&, const float* W, const float* b,
                               float* a, int j_begin = 0, int j_end = -1) {
   eigen::gemm_nn_bias_relu(n, K, N, x, W, b, a, j_begin, j_end);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace mnist::kernels {
@@ -61,6 +62,22 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
     }
     s.row_count[r] = count;
   }
+}
+
+// Lists row r from its image's uint8 pixels, each scaled by the float 1/255 as u8_to_unit_f32 does: the
+// lists of u8_to_unit_f32 then list_rows, without the float row in between.
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
+  constexpr float scale = 1.0f / 255.0f;
+  const int K = s.K;
+  int* ks = s.row_k.data() + std::size_t(r) * K;
+  float* xs = s.row_x.data() + std::size_t(r) * K;
+  int count = 0;
+  for (int k = 0; k < K; ++k) {
+    ks[count] = k;
+    xs[count] = static_cast<float>(pixels[k]) * scale;
+    count += pixels[k] != 0;
+  }
+  s.row_count[r] = count;
 }
 }  // namespace ref
 
