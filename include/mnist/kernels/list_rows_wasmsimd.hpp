@@ -31,6 +31,16 @@ constexpr CompactTable make_compact_table() {
   return t;
 }
 inline constexpr CompactTable kCompact = make_compact_table();
+
+// Stores the lanes of kv (their k) and v (their values) set in `lit` at ks + count and xs + count, in
+// order, and returns the count after them. All 4 lanes are written: callers keep count <= k, so the
+// extra lanes stay inside the row's K slots and are overwritten or ignored.
+inline int store_lit_lanes(int* ks, float* xs, int count, v128_t kv, v128_t v, int lit) {
+  const v128_t shuffle = wasm_v128_load(kCompact.shuffle[lit]);
+  wasm_v128_store(ks + count, wasm_i8x16_swizzle(kv, shuffle));
+  wasm_v128_store(xs + count, wasm_i8x16_swizzle(v, shuffle));
+  return count + __builtin_popcount(static_cast<unsigned>(lit));
+}
 }  // namespace detail
 
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
@@ -42,14 +52,9 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
     float* xs = s.row_x.data() + std::size_t(r) * K;
     int count = 0, k = 0;
     v128_t kv = wasm_i32x4_make(0, 1, 2, 3);
-    // count <= k, so the 4 lanes stored at count stay inside the row's K slots.
     for (; k + 4 <= K; k += 4, kv = wasm_i32x4_add(kv, four)) {
       const v128_t v = wasm_v128_load(xr + k);
-      const int mask = wasm_i32x4_bitmask(wasm_f32x4_ne(v, zero));
-      const v128_t shuffle = wasm_v128_load(detail::kCompact.shuffle[mask]);
-      wasm_v128_store(ks + count, wasm_i8x16_swizzle(kv, shuffle));
-      wasm_v128_store(xs + count, wasm_i8x16_swizzle(v, shuffle));
-      count += __builtin_popcount(static_cast<unsigned>(mask));
+      count = detail::store_lit_lanes(ks, xs, count, kv, v, wasm_i32x4_bitmask(wasm_f32x4_ne(v, zero)));
     }
     for (; k < K; ++k) {
       ks[count] = k;
@@ -78,13 +83,9 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
     const v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
                          wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
     for (int g = 0; g < 4; ++g) {
-      const int lit = (mask >> (4 * g)) & 15;
       const v128_t v = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[g]), scale);
       const v128_t kv = wasm_i32x4_add(wasm_i32x4_splat(k + 4 * g), lanes);
-      const v128_t shuffle = wasm_v128_load(detail::kCompact.shuffle[lit]);
-      wasm_v128_store(ks + count, wasm_i8x16_swizzle(kv, shuffle));
-      wasm_v128_store(xs + count, wasm_i8x16_swizzle(v, shuffle));
-      count += __builtin_popcount(static_cast<unsigned>(lit));
+      count = detail::store_lit_lanes(ks, xs, count, kv, v, (mask >> (4 * g)) & 15);
     }
   }
   for (; k < K; ++k) {
