@@ -366,8 +366,9 @@ struct TrainerHandle : Counted {
     return rows;
   }
 
-  // A copy of the current parameters, independent of the trainer.
-  ModelHandle* model() const {
+  // A copy of the current parameters, independent of the trainer (not const: the trainer may first bring
+  // its W1 up to date from the step's slabs).
+  ModelHandle* model() {
     return guarded<ModelHandle*>(nullptr, [&] { return new ModelHandle(trainer.params()); });
   }
 };

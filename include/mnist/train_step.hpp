@@ -14,6 +14,7 @@
 #include "kernels/kernels.hpp"
 #include "network.hpp"
 #include "thread_pool.hpp"
+#include "w1_slabs.hpp"
 
 namespace mnist {
 
@@ -129,16 +130,21 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 // The first layer's forward pass for n rows: the rows taken (listed, or gathered) from `rows`, shared
 // between the threads row by row; then a1 = relu(x W1 + b1), split by columns of H (each thread streams
 // only its part of W1, the biggest read of the step). For a training step (by_column) each chunk of
-// columns also lists the batch by column for its range of pixels, for the W1 update.
+// columns also lists the batch by column for its range of pixels, for the W1 update. With slabs, W1 is
+// read from there (W1Slabs) instead of P.W1.
 template <typename Rows>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
-                    const Rows& rows) {
+                    const Rows& rows, const W1Slabs* slabs = nullptr) {
   const int H = P.hidden();
   transpose_w2(P.W2, ws.W2T.data());
   if (Rows::kPerRow) in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
-    if (j1 > j0) kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
+    if (kernels::kSparseInputs && slabs)
+      for (int j = j0; j < j1; j += W1Slabs::kWidth)
+        kernels::spmm_bias_relu_slab16(n, H, ws.xs, slabs->slab(j / W1Slabs::kWidth), P.b1.data(), ws.a1.data(), j);
+    else if (j1 > j0)
+      kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
     if (kernels::kSparseInputs && by_column) {
       const auto [k0, k1] = split_range((kInputs + 15) / 16, c, chunks);  // 16 counts per cache line
       kernels::list_columns(n, ws.xs, std::min(kInputs, 16 * k0), std::min(kInputs, 16 * k1));
@@ -188,14 +194,15 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // SIMD kernels) the output layer by rows; the first layer, then dz1, the W2 and b1 steps and the W1
 // update by 16-column chunks of H (hidden units). No row's or chunk's arithmetic depends on which thread
 // runs it, so the result is the same for any number of threads; only W2's transpose and the b2 step (10
-// sums) stay on the caller.
+// sums) stay on the caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
-                 StepWorkspace& ws, ThreadPool* pool, const Rows& rows) {
+                 StepWorkspace& ws, ThreadPool* pool, const Rows& rows, W1Slabs* slabs = nullptr) {
   assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
+  assert(!slabs || (W1Slabs::usable(P.hidden()) && slabs->hidden() == P.hidden()));
   const int H = P.hidden();
-  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows);
+  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs);
   const float ce = output_layer(P, labels, n, lr, ws, pool);
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
@@ -209,7 +216,11 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
     for (int j = j0; j < j1; ++j)
       for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
     kernels::colsum_add(n, H, ws.g1.data(), P.b1.data(), j0, j1);
-    kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);  // W1 = s W1 + x^T g1
+    if (kernels::kSparseInputs && slabs)  // W1 = s W1 + x^T g1
+      for (int j = j0; j < j1; j += W1Slabs::kWidth)
+        kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), scale, slabs->slab(j / W1Slabs::kWidth), j);
+    else
+      kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
   });
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
@@ -225,9 +236,11 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
 // gather_batch_fast then train_step, but the rows are taken inside the step by the threads that list
 // them, and the sparse kernels list them straight from the images. x (n, 784) receives the rows only
 // where the kernels take the batch dense (not kernels::kSparseInputs); the sparse path leaves it alone.
+// With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
-                         std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr) {
-  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsFromDataset{d, idx, x, labels});
+                         std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
+                         W1Slabs* slabs = nullptr) {
+  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsFromDataset{d, idx, x, labels}, slabs);
 }
 
 // gather_batch (dataset.hpp) on the conversion kernel: rows idx[0..count) of d as x (count, 784) in [0, 1],

@@ -56,6 +56,7 @@ class Trainer {
         x_(kernels::kSparseInputs ? 0 : std::size_t(config.batch) * kInputs),
         labels_(config.batch),
         last_finite_(params_) {
+    if (W1Slabs::usable(config_.hidden)) w1_slabs_.pack(params_.W1);
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
     split_ = split_indices(used, config.validation_fraction, config.seed);
     order_ = split_.train;
@@ -75,7 +76,8 @@ class Trainer {
     while (r.batches < max_batches && position_ < order_.size()) {
       const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
       const float ce = train_batch(params_, data_, order_.data() + position_, n, x_.data(), labels_.data(),
-                                   config_.learning_rate, config_.decay, ws_, pool_.get());
+                                   config_.learning_rate, config_.decay, ws_, pool_.get(), slabs());
+      w1_stale_ = slabs() != nullptr;
       // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
       // log(10) = 2.3 per example: the stable softmax keeps the loss of a blown-up model finite.
       if (!std::isfinite(ce) || ce > kDivergedLoss * n) {
@@ -91,6 +93,7 @@ class Trainer {
       r.batch_loss = ce / n;
     }
     if (position_ == order_.size()) {
+      sync_w1();
       if (!params_.all_finite()) {
         mark_diverged();
         r.status = TrainStatus::Diverged;
@@ -115,18 +118,34 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   const Split& split() const { return split_; }
   const std::vector<EpochStats>& history() const { return history_; }
-  const Params<float>& params() const { return params_; }
+  // The current model. The reference stays valid, but its W1 is that of this call's time: copy it to
+  // keep it across step() calls (the sparse step updates W1 in its own slabs and brings it here on demand).
+  const Params<float>& params() {
+    sync_w1();
+    return params_;
+  }
   int threads() const { return pool_ ? pool_->size() : 1; }
 
   // Evaluates the current model on images of `d` with this trainer's workspace and threads.
   Evaluation evaluate_on(const Dataset& d, const std::uint32_t* idx, std::size_t count) {
+    sync_w1();
     return evaluate(params_, d, idx, count, config_.decay, ws_, pool_.get());
   }
 
  private:
+  // Where the step keeps W1 by slabs (W1Slabs::usable), they are the live W1 during training, and
+  // params_.W1 is brought up to date before anything reads params_.
+  W1Slabs* slabs() { return w1_slabs_.hidden() > 0 ? &w1_slabs_ : nullptr; }
+  void sync_w1() {
+    if (w1_stale_) w1_slabs_.unpack(params_.W1);
+    w1_stale_ = false;
+  }
+
   void mark_diverged() {
     diverged_ = true;
     params_ = last_finite_;
+    if (slabs()) w1_slabs_.pack(params_.W1);
+    w1_stale_ = false;
   }
 
   void end_epoch() {
@@ -152,7 +171,9 @@ class Trainer {
   const Dataset& data_;
   TrainConfig config_;
   Rng rng_;
-  Params<float> params_;
+  Params<float> params_;              // W1 stale while w1_stale_ (sync_w1)
+  W1Slabs w1_slabs_;                  // W1 as the sparse step keeps it; empty where not usable
+  bool w1_stale_ = false;             // w1_slabs_ has updates params_.W1 has not
   std::shared_ptr<ThreadPool> pool_;  // null: one thread
   StepWorkspace ws_;
   AlignedVector<float> x_;            // (batch, 784) the gathered batch, for dense kernels only (train_batch)

@@ -65,6 +65,12 @@ TEST(Kernels, PixelConversionGivesTheReferenceBits) {
   for (int count : {0, 1, 15, 16, 17, 784, 784 * 3}) expect_ok(kt::check_u8_to_unit_f32(count, ++seed));
 }
 
+TEST(Kernels, ProductsOnW1BySlabsGiveTheRowMajorBits) {
+  unsigned seed = 8;
+  for (int n : {1, 5, 32})
+    for (int H : {16, 48, 256}) expect_ok(kt::check_slab_products(n, H, ++seed));
+}
+
 TEST(Kernels, RowListsFromPixelsMatchTheConvertedRows) {
   unsigned seed = 7;
   for (int K : {1, 15, 16, 17, 33, 784})

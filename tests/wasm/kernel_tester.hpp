@@ -165,6 +165,47 @@ inline std::string check_gemm_tn_sgd_x(int n, int K, int N, unsigned seed) {
   return compare(shape("gemm_tn_sgd_x in 3 column ranges", dims), parts, want, mag, K, N);
 }
 
+// The first layer and the W1 update on a W1 packed by 16-column slabs (W1Slabs), slab by slab, against
+// the same products on W1 row-major: bit for bit with the wasm SIMD kernels (the step's two layouts must
+// agree exactly); natively, where both are the lists' plain loops and g++ may contract them into FMAs
+// differently, within rounding. Packing then unpacking gives W1 back.
+inline std::string check_slab_products(int n, int H, unsigned seed) {
+  std::mt19937 gen(seed);
+  const int K = kInputs;
+  const Vec x = sparsify(random_vec(std::size_t(n) * K, gen), n, K, gen), b = random_vec(H, gen);
+  const Vec B = random_vec(std::size_t(n) * H, gen), W = random_vec(std::size_t(K) * H, gen);
+  const Mat<float> W1 = Eigen::Map<const Mat<float>>(W.data(), K, H);
+  const float scale = 0.98f;
+  const kernels::SparseBatch xs = list_nonzeros(x, n, K), abs_xs = list_nonzeros(abs_vec(x), n, K);
+  const auto dims = {std::pair{"n", n}, {"H", H}};
+  W1Slabs slabs(W1);
+  Mat<float> unpacked(K, H);
+  slabs.unpack(unpacked);
+  if (!(unpacked.array() == W1.array()).all()) return shape("W1Slabs", dims) + ": packing then unpacking changes W1";
+  Vec a_rows(std::size_t(n) * H, NAN), a_slabs(a_rows.size(), NAN), a_mag(a_rows.size());
+  Vec W_rows = W, W_mag = abs_vec(W);
+  kernels::ref::spmm_bias_relu(n, H, abs_xs, abs_vec(W).data(), abs_vec(b).data(), a_mag.data());
+  kernels::ref::spmm_tn_sgd(H, abs_xs, abs_vec(B).data(), scale, W_mag.data());
+  if (kernels::kSparseInputs) {
+    kernels::gemm_nn_bias_relu(n, K, H, x.data(), xs, W.data(), b.data(), a_rows.data());
+    kernels::gemm_tn_sgd_x(n, K, H, x.data(), xs, B.data(), scale, W_rows.data());
+  } else {
+    kernels::ref::spmm_bias_relu(n, H, xs, W.data(), b.data(), a_rows.data());
+    kernels::ref::spmm_tn_sgd(H, xs, B.data(), scale, W_rows.data());
+  }
+  for (int s = 0; s < slabs.slabs(); ++s) {
+    kernels::spmm_bias_relu_slab16(n, H, xs, slabs.slab(s), b.data(), a_slabs.data(), W1Slabs::kWidth * s);
+    kernels::spmm_tn_sgd_slab16(H, xs, B.data(), scale, slabs.slab(s), W1Slabs::kWidth * s);
+  }
+  slabs.unpack(unpacked);
+  const Vec W_slabs(unpacked.data(), unpacked.data() + unpacked.size());
+  const double rtol = kernels::kSparseInputs ? 0.0 : 2e-5;
+  for (const std::string& e : {compare(shape("spmm_bias_relu_slab16", dims), a_slabs, a_rows, a_mag, n, H, rtol),
+                               compare(shape("spmm_tn_sgd_slab16", dims), W_slabs, W_rows, W_mag, K, H, rtol)})
+    if (!e.empty()) return e;
+  return "";
+}
+
 inline std::string check_colsum_add(int n, int N, unsigned seed) {
   std::mt19937 gen(seed);
   const Vec G = random_vec(std::size_t(n) * N, gen), b = random_vec(N, gen);
@@ -288,11 +329,15 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
   d.labels.resize(images);
   for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
   Rng rng(seed);
-  Params<float> A = init_params(H, rng), B = A;
+  Params<float> A = init_params(H, rng), B = A, C = A;
   const int threads = pool ? pool->size() : 1;
-  StepWorkspace wa(n, H, threads), wb(n + 9, H, threads, /*train_rows=*/n);
-  Vec xa(std::size_t(n) * kInputs), xb(xa.size());
-  std::vector<std::uint8_t> la(n), lb(n);
+  StepWorkspace wa(n, H, threads), wb(n + 9, H, threads, /*train_rows=*/n), wc(wb.capacity, H, threads, n);
+  Vec xa(std::size_t(n) * kInputs), xb(xa.size()), xc(xa.size());
+  std::vector<std::uint8_t> la(n), lb(n), lc(n);
+  const bool slabbed = W1Slabs::usable(H);  // C trains on W1 by slabs where the step can
+  W1Slabs slabs;
+  if (slabbed) slabs.pack(C.W1);
+  const Mat<float> W1_start = C.W1;  // train_batch with slabs leaves C.W1 alone
   std::vector<std::uint32_t> idx(n);
   for (int step = 0; step < 3; ++step) {
     for (auto& i : idx) i = gen() % images;
@@ -306,6 +351,14 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
     if (!(B.W1.array() == A.W1.array()).all() || !(B.b1.array() == A.b1.array()).all() ||
         !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
       return where + ": the parameters differ from gather_batch then train_step";
+    if (!slabbed) continue;
+    const float cc = train_batch(C, d, idx.data(), n, xc.data(), lc.data(), 0.1f, 1e-3f, wc, pool, &slabs);
+    Mat<float> W1c(kInputs, H);
+    slabs.unpack(W1c);
+    if (cc != ca || !(W1c.array() == A.W1.array()).all() || !(C.W1.array() == W1_start.array()).all() ||
+        !(C.b1.array() == A.b1.array()).all() || !(C.W2.array() == A.W2.array()).all() ||
+        !(C.b2.array() == A.b2.array()).all())
+      return where + ": W1 by slabs gives another loss or other parameters than W1 row-major";
   }
   StepWorkspace forward_only(n, H, threads, /*train_rows=*/0);
   forward_probs(A, xa.data(), la.data(), n, wa, 0.1f, pool);
@@ -381,6 +434,8 @@ int run_all(Report report, int random_shapes = 50) {
   for (int count : {0, 1, 15, 16, 17, 784, 784 * 3}) run(check_u8_to_unit_f32(count, ++seed));
   for (int K : {1, 15, 16, 17, 33, 784})
     for (int lit : {0, 3, 20, 100}) run(check_list_row_u8(3, K, lit, ++seed));
+  for (int n : {1, 5, 32})
+    for (int H : {16, 48, 256}) run(check_slab_products(n, H, ++seed));
   std::mt19937 gen(12345);
   auto dim = [&](int hi) { return 1 + int(gen() % unsigned(hi)); };
   for (int t = 0; t < random_shapes; ++t) {

@@ -44,6 +44,15 @@ inline void gemm_tn_sgd_x(int /*n*/, int /*K*/, int N, const float* /*x*/, const
                           float scale, float* W, int j_begin = 0, int j_end = -1) {
   wasmsimd::spmm_tn_sgd_1x16(N, xs, B, scale, W, j_begin, j_end);
 }
+// The same two products on one 16-column slab [j0, j0 + 16) of a W1 packed by slabs (W1Slabs), from
+// the slab's start Wslab (rows 16 floats apart).
+inline void spmm_bias_relu_slab16(int n, int N, const SparseBatch& xs, const float* Wslab, const float* b, float* a,
+                                  int j0) {
+  wasmsimd::spmm_bias_relu_1x16(n, N, xs, Wslab, b, a, j0, j0 + 16, 16);
+}
+inline void spmm_tn_sgd_slab16(int N, const SparseBatch& xs, const float* B, float scale, float* Wslab, int j0) {
+  wasmsimd::spmm_tn_sgd_1x16(N, xs, B, scale, Wslab, j0, j0 + 16, 16);
+}
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   wasmsimd::gemm_nt_bias_2x5(n, N, C, a, WT, b, z);
 }
@@ -78,6 +87,15 @@ inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const SparseB
 inline void gemm_tn_sgd_x(int n, int K, int N, const float* x, const SparseBatch&, const float* B, float scale,
                           float* W, int j_begin = 0, int j_end = -1) {
   eigen::gemm_tn_sgd(n, K, N, x, B, scale, W, j_begin, j_end);
+}
+// The slab products walk the lists, which the step makes only with the wasm kernels; natively they exist
+// for the kernel checks.
+inline void spmm_bias_relu_slab16(int n, int N, const SparseBatch& xs, const float* Wslab, const float* b, float* a,
+                                  int j0) {
+  ref::spmm_bias_relu(n, N, xs, Wslab, b, a, j0, j0 + 16, 16);
+}
+inline void spmm_tn_sgd_slab16(int N, const SparseBatch& xs, const float* B, float scale, float* Wslab, int j0) {
+  ref::spmm_tn_sgd(N, xs, B, scale, Wslab, j0, j0 + 16, 16);
 }
 inline void gemm_nt_bias(int n, int N, int C, const float* a, const float* WT, const float* b, float* z) {
   eigen::gemm_nt_bias(n, N, C, a, WT, b, z);

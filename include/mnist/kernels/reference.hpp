@@ -30,21 +30,24 @@ inline void gemm_nn_bias_relu(int n, int K, int N, const float* __restrict x, co
 }
 
 // gemm_nn_bias_relu over a sparse batch: x (n, K) given by its row lists (sparse_batch.hpp), so only
-// the non-zero x are walked, in k order like the dense loop above.
+// the non-zero x are walked, in k order like the dense loop above. W's rows are ldw floats apart (ldw < 0:
+// N, W row-major); with ldw = 16 and W at a slab's start, columns [j_begin, j_begin + 16) come from a W
+// packed by 16-column slabs (W1Slabs).
 inline void spmm_bias_relu(int n, int N, const SparseBatch& x, const float* __restrict W, const float* __restrict b,
-                           float* __restrict a, int j_begin = 0, int j_end = -1) {
+                           float* __restrict a, int j_begin = 0, int j_end = -1, int ldw = -1) {
   if (j_end < 0) j_end = N;
+  if (ldw < 0) ldw = N, W += j_begin;  // W from here on points at column j_begin of row 0
   for (int r = 0; r < n; ++r) {
-    float* __restrict ar = a + std::size_t(r) * N;
+    float* __restrict ar = a + std::size_t(r) * N + j_begin;
     const int* ks = x.ks_of_row(r);
     const float* xs = x.xs_of_row(r);
-    for (int j = j_begin; j < j_end; ++j) ar[j] = b[j];
+    for (int j = 0; j < j_end - j_begin; ++j) ar[j] = b[j_begin + j];
     for (int t = 0, count = x.row_count[r]; t < count; ++t) {
       const float xv = xs[t];
-      const float* __restrict wk = W + std::size_t(ks[t]) * N;
-      for (int j = j_begin; j < j_end; ++j) ar[j] += xv * wk[j];
+      const float* __restrict wk = W + std::size_t(ks[t]) * ldw;
+      for (int j = 0; j < j_end - j_begin; ++j) ar[j] += xv * wk[j];
     }
-    for (int j = j_begin; j < j_end; ++j) ar[j] = std::max(ar[j], 0.0f);
+    for (int j = 0; j < j_end - j_begin; ++j) ar[j] = std::max(ar[j], 0.0f);
   }
 }
 
@@ -101,19 +104,20 @@ inline void gemm_tn_sgd(int n, int M, int N, const float* __restrict A, const fl
 
 // gemm_tn_sgd with A = x a sparse batch (n, K) given by its column lists (list_columns): W (K, N) =
 // scale W + x^T B, each row k of W walking only the rows where x[:, k] is non-zero, in row order like the
-// dense loop above.
+// dense loop above. W's rows are ldw floats apart as in spmm_bias_relu (ldw < 0: N, W row-major).
 inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, float scale, float* __restrict W,
-                        int j_begin = 0, int j_end = -1) {
+                        int j_begin = 0, int j_end = -1, int ldw = -1) {
   if (j_end < 0) j_end = N;
+  if (ldw < 0) ldw = N, W += j_begin;  // W from here on points at column j_begin of row 0
   for (int k = 0; k < x.K; ++k) {
-    float* __restrict wk = W + std::size_t(k) * N;
+    float* __restrict wk = W + std::size_t(k) * ldw;
     const int* rs = x.rs_of_col(k);
     const float* xs = x.xs_of_col(k);
-    for (int j = j_begin; j < j_end; ++j) wk[j] *= scale;
+    for (int j = 0; j < j_end - j_begin; ++j) wk[j] *= scale;
     for (int t = 0, count = x.col_count[k]; t < count; ++t) {
       const float xv = xs[t];
-      const float* __restrict br = B + std::size_t(rs[t]) * N;
-      for (int j = j_begin; j < j_end; ++j) wk[j] += xv * br[j];
+      const float* __restrict br = B + std::size_t(rs[t]) * N + j_begin;
+      for (int j = 0; j < j_end - j_begin; ++j) wk[j] += xv * br[j];
     }
   }
 }

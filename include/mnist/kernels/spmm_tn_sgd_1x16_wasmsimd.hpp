@@ -31,16 +31,19 @@ inline void spmm_tn_sgd_tile(int N, const int* rs, const float* xs, int count, c
 }
 
 // Only columns [j_begin, j_end) of W are touched (j_end < 0: N), so threads can split W by columns, each
-// keeping its part of W in its own cache between the forward pass and this update.
+// keeping its part of W in its own cache between the forward pass and this update. W's rows are ldw
+// floats apart (ldw < 0: N, W row-major); with ldw = 16 and W at a slab's start, one 16-column slab of a W
+// packed by slabs (W1Slabs).
 inline void spmm_tn_sgd_1x16(int N, const SparseBatch& x, const float* B, float scale, float* W, int j_begin = 0,
-                             int j_end = -1) {
+                             int j_end = -1, int ldw = -1) {
   if (j_end < 0) j_end = N;
+  if (ldw < 0) ldw = N, W += j_begin;  // W from here on points at column j_begin of row 0
   const v128_t s = wasm_f32x4_splat(scale);
   for (int k = 0; k < x.K; ++k) {
     const int* rs = x.rs_of_col(k);
     const float* xs = x.xs_of_col(k);
     const int count = x.col_count[k];
-    float* wk = W + std::size_t(k) * N;
+    float* wk = W + std::size_t(k) * ldw - j_begin;  // indexed by j in [j_begin, j_end)
     int j = j_begin;
     for (; j + 16 <= j_end; j += 16) spmm_tn_sgd_tile<4>(N, rs, xs, count, B + j, s, wk + j);
     for (; j + 4 <= j_end; j += 4) spmm_tn_sgd_tile<1>(N, rs, xs, count, B + j, s, wk + j);
