@@ -26,15 +26,11 @@ class W1Slabs {
   void pack(const Mat<float>& W1) {
     hidden_ = static_cast<int>(W1.cols());
     w_.resize(W1.size());
-    for (int s = 0; s < slabs(); ++s)
-      for (int k = 0; k < kInputs; ++k)
-        for (int j = 0; j < kWidth; ++j) slab(s)[std::size_t(k) * kWidth + j] = W1(k, kWidth * s + j);
+    for (int s = 0; s < slabs(); ++s) MatMap<float>(slab(s), kInputs, kWidth) = W1.middleCols(kWidth * s, kWidth);
   }
 
   void unpack(Mat<float>& W1) const {
-    for (int s = 0; s < slabs(); ++s)
-      for (int k = 0; k < kInputs; ++k)
-        for (int j = 0; j < kWidth; ++j) W1(k, kWidth * s + j) = slab(s)[std::size_t(k) * kWidth + j];
+    for (int s = 0; s < slabs(); ++s) W1.middleCols(kWidth * s, kWidth) = ConstMatMap<float>(slab(s), kInputs, kWidth);
   }
 
   int hidden() const { return hidden_; }

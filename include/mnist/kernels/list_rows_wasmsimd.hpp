@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "sparse_batch.hpp"
+#include "u8_to_unit_f32_wasmsimd.hpp"
 
 namespace mnist::kernels::wasmsimd {
 
@@ -66,26 +67,23 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 }
 
 // Row r from its uint8 pixels: 16 at a time, a block with no ink skipped at once (most of an MNIST row's
-// blocks are blank); the others converted as u8_to_unit_f32 (exact widening, then the same multiply by
-// 1/255) and compacted 4 lanes at a time as above. ref::list_row_u8 is its definition.
+// blocks are blank); the others converted as u8_to_unit_f32 does (unit_f32x4_of_u8x16) and compacted 4
+// lanes at a time as above. ref::list_row_u8 is its definition.
 inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
-  const v128_t scale = wasm_f32x4_splat(1.0f / 255.0f), zero = wasm_i8x16_splat(0);
-  const v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
+  const v128_t zero = wasm_i8x16_splat(0), lanes = wasm_i32x4_make(0, 1, 2, 3);
   int count = 0, k = 0;
   for (; k + 16 <= K; k += 16) {
     const v128_t p = wasm_v128_load(pixels + k);
     const int mask = wasm_i8x16_bitmask(wasm_i8x16_ne(p, zero));
     if (mask == 0) continue;
-    const v128_t lo = wasm_u16x8_extend_low_u8x16(p), hi = wasm_u16x8_extend_high_u8x16(p);
-    const v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
-                         wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
+    v128_t v[4];
+    unit_f32x4_of_u8x16(p, v);
     for (int g = 0; g < 4; ++g) {
-      const v128_t v = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[g]), scale);
       const v128_t kv = wasm_i32x4_add(wasm_i32x4_splat(k + 4 * g), lanes);
-      count = detail::store_lit_lanes(ks, xs, count, kv, v, (mask >> (4 * g)) & 15);
+      count = detail::store_lit_lanes(ks, xs, count, kv, v[g], (mask >> (4 * g)) & 15);
     }
   }
   for (; k < K; ++k) {

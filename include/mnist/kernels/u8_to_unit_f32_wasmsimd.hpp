@@ -10,16 +10,22 @@
 
 namespace mnist::kernels::wasmsimd {
 
-inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
+// 16 pixels p as 4 x f32x4 of p * (1/255), in order.
+inline void unit_f32x4_of_u8x16(v128_t p, v128_t out[4]) {
   const v128_t scale = wasm_f32x4_splat(1.0f / 255.0f);
+  const v128_t lo = wasm_u16x8_extend_low_u8x16(p), hi = wasm_u16x8_extend_high_u8x16(p);
+  const v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
+                       wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
+  // The values fit in 8 bits, so the signed convert (one instruction on x86) is exact.
+  for (int t = 0; t < 4; ++t) out[t] = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[t]), scale);
+}
+
+inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
   std::size_t k = 0;
   for (; k + 16 <= count; k += 16) {
-    const v128_t p = wasm_v128_load(src + k);
-    const v128_t lo = wasm_u16x8_extend_low_u8x16(p), hi = wasm_u16x8_extend_high_u8x16(p);
-    const v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
-                         wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
-    // The values fit in 8 bits, so the signed convert (one instruction on x86) is exact.
-    for (int t = 0; t < 4; ++t) wasm_v128_store(dst + k + 4 * t, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[t]), scale));
+    v128_t v[4];
+    unit_f32x4_of_u8x16(wasm_v128_load(src + k), v);
+    for (int t = 0; t < 4; ++t) wasm_v128_store(dst + k + 4 * t, v[t]);
   }
   constexpr float s = 1.0f / 255.0f;
   for (; k < count; ++k) dst[k] = static_cast<float>(src[k]) * s;
