@@ -55,9 +55,10 @@ struct StepWorkspace {
 };
 
 namespace detail {
-inline void transpose_w2(const Mat<float>& W2, float* W2T) {  // (H, 10) -> (10, H)
+// Rows [j0, j1) of W2 (H, 10) into columns [j0, j1) of W2T (10, H).
+inline void transpose_w2(const Mat<float>& W2, float* W2T, int j0, int j1) {
   const int H = static_cast<int>(W2.rows());
-  for (int j = 0; j < H; ++j)
+  for (int j = j0; j < j1; ++j)
     for (int c = 0; c < kClasses; ++c) W2T[std::size_t(c) * H + j] = W2(j, c);
 }
 
@@ -131,15 +132,15 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 // between the threads row by row; then a1 = relu(x W1 + b1), split by columns of H (each thread streams
 // only its part of W1, the biggest read of the step). For a training step (by_column) each chunk of
 // columns also lists the batch by column for its range of pixels, for the W1 update. With slabs, W1 is
-// read from there (W1Slabs) instead of P.W1.
+// read from there (W1Slabs) instead of P.W1. Each chunk also transposes its rows of W2 for the output layer.
 template <typename Rows>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
                     const Rows& rows, const W1Slabs* slabs = nullptr) {
   const int H = P.hidden();
-  transpose_w2(P.W2, ws.W2T.data());
   if (Rows::kPerRow) in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
+    transpose_w2(P.W2, ws.W2T.data(), j0, j1);  // for the output layer, after this phase
     if (kernels::kSparseInputs && slabs)
       for (int j = j0; j < j1; j += W1Slabs::kWidth)
         kernels::spmm_bias_relu_slab16(n, H, ws.xs, slabs->slab(j / W1Slabs::kWidth), P.b1.data(), ws.a1.data(), j);
@@ -193,8 +194,8 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // With a pool, the step is split across its threads: the rows' gathering and listing and (with the wasm
 // SIMD kernels) the output layer by rows; the first layer, then dz1, the W2 and b1 steps and the W1
 // update by 16-column chunks of H (hidden units). No row's or chunk's arithmetic depends on which thread
-// runs it, so the result is the same for any number of threads; only W2's transpose and the b2 step (10
-// sums) stay on the caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1.
+// runs it, so the result is the same for any number of threads; only the b2 step (10 sums) stays on the
+// caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
