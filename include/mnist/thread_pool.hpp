@@ -71,11 +71,19 @@ class ThreadPool {
   template <typename F>
   void for_chunks(int count, F&& f) {
     const int parts = size();
-    for (int i = 0; i < parts; ++i) next_[i].chunk.store(split_range(count, i, parts).first);
+    for_chunks(count, [count, parts](int i) { return split_range(count, i, parts).first; }, f);
+  }
+
+  // for_chunks with the shares given: thread i's share is [first(i), first(i + 1)), where first(0) = 0,
+  // first(size()) = count and first never decreases.
+  template <typename First, typename F>
+  void for_chunks(int count, First&& first, F&& f) {
+    const int parts = size();
+    for (int i = 0; i < parts; ++i) next_[i].chunk.store(first(i));
     auto job = [&](int thread) {
       for (int k = 0; k < parts; ++k) {
         const int owner = (thread + k) % parts;
-        const int end = split_range(count, owner, parts).second;
+        const int end = owner + 1 < parts ? first(owner + 1) : count;
         for (int c = next_[owner].chunk.fetch_add(1); c < end; c = next_[owner].chunk.fetch_add(1)) f(c, thread);
       }
     };

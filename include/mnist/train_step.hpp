@@ -35,6 +35,14 @@ struct StepWorkspace {
   AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
   std::vector<float> loss;   // (capacity) each row's cross-entropy, summed in row order after the threads
   std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
+  // The rows a training step listed in xs for the step after it (train_batch's BatchAhead), until xs lists
+  // other rows.
+  struct {
+    const Dataset* d = nullptr;
+    const std::uint32_t* idx = nullptr;
+    int n = 0;
+    const std::uint8_t* labels = nullptr;
+  } listed_ahead;
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1, int train_rows_ = -1)
       : capacity(capacity_),
@@ -91,6 +99,30 @@ void in_column_chunks(ThreadPool* pool, int H, F&& part) {
   pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
 }
 
+// in_column_chunks, then row(r) for every r in [0, rows), in one call: thread i's share is its chunks of
+// in_column_chunks followed by its part of the rows, so the rows, cheap and many, fill the end of the
+// phase where the chunks would leave one thread waiting for the other's last chunk.
+template <typename F, typename Row>
+void in_column_chunks_then_rows(ThreadPool* pool, int H, int rows, F&& part, Row&& row) {
+  if (!pool) {
+    part(0, 1, 0);
+    for (int r = 0; r < rows; ++r) row(r);
+    return;
+  }
+  const int chunks = column_slabs(H), parts = pool->size();
+  auto first = [&](int i) { return split_range(chunks, i, parts).first + split_range(rows, i, parts).first; };
+  pool->for_chunks(chunks + rows, first, [&](int c, int thread) {
+    int i = 0;  // the share c is in
+    while (i + 1 < parts && first(i + 1) <= c) ++i;
+    const auto [c0, c1] = split_range(chunks, i, parts);
+    const int at = c - first(i);
+    if (at < c1 - c0)
+      part(c0 + at, chunks, thread);
+    else
+      row(split_range(rows, i, parts).first + at - (c1 - c0));
+  });
+}
+
 // Runs f(r) for every row r in [0, n): on the pool's threads one row at a time (ThreadPool::for_chunks:
 // each thread starts with its even share, then takes rows another has not started, so rows that cost more
 // than others, images with more ink, do not leave one thread waiting), or in order without a pool.
@@ -133,11 +165,15 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 // only its part of W1, the biggest read of the step). For a training step (by_column) each chunk of
 // columns also lists the batch by column for its range of pixels, for the W1 update. With slabs, W1 is
 // read from there (W1Slabs) instead of P.W1. Each chunk also transposes its rows of W2 for the output layer.
+// rows_listed: xs already lists these rows (listed ahead by the step before).
 template <typename Rows>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
-                    const Rows& rows, const W1Slabs* slabs = nullptr) {
+                    const Rows& rows, const W1Slabs* slabs = nullptr, bool rows_listed = false) {
   const int H = P.hidden();
-  if (Rows::kPerRow) in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
+  if (Rows::kPerRow && !rows_listed) {
+    ws.listed_ahead = {};
+    in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
+  }
   in_column_chunks(pool, H, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
     transpose_w2(P.W2, ws.W2T.data(), j0, j1);  // for the output layer, after this phase
@@ -195,20 +231,25 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // SIMD kernels) the output layer by rows; the first layer, then dz1, the W2 and b1 steps and the W1
 // update by 16-column chunks of H (hidden units). No row's or chunk's arithmetic depends on which thread
 // runs it, so the result is the same for any number of threads; only the b2 step (10 sums) stays on the
-// caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1.
+// caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1. rows_listed: xs
+// already lists the rows (by row); `ahead` (ahead_n rows) lists the next step's rows in the last phase.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
-                 StepWorkspace& ws, ThreadPool* pool, const Rows& rows, W1Slabs* slabs = nullptr) {
+                 StepWorkspace& ws, ThreadPool* pool, const Rows& rows, W1Slabs* slabs = nullptr,
+                 bool rows_listed = false, const Rows* ahead = nullptr, int ahead_n = 0) {
   assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   assert(!slabs || (W1Slabs::usable(P.hidden()) && slabs->hidden() == P.hidden()));
+  assert(!ahead || (kernels::kSparseInputs && ahead_n >= 1 && ahead_n <= ws.train_rows));
   const int H = P.hidden();
-  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs);
+  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs, rows_listed);
   const float ce = output_layer(P, labels, n, lr, ws, pool);
   if (!std::isfinite(ce)) return ce;
   const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
   float* W2T = ws.W2T.data();
-  in_column_chunks(pool, H, [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
+  // The backward pass reads xs by column only, so the next step's rows can be listed by row meanwhile.
+  const auto list_ahead = [&](int r) { (*ahead)(r, ws.xs); };
+  in_column_chunks_then_rows(pool, H, ahead ? ahead_n : 0, [&](int chunk, int chunks, int thread) {  // columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
@@ -222,7 +263,7 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
         kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), scale, slabs->slab(j / W1Slabs::kWidth), j);
     else
       kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
-  });
+  }, list_ahead);
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
 }
@@ -233,15 +274,34 @@ inline float train_step(Params<float>& P, const float* x, const std::uint8_t* la
   return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{x});
 }
 
+// The batch after the one a training step trains on: rows idx[0..n) of the same dataset, their labels to
+// go into labels (n). Only the sparse kernels list it ahead: they keep the rows listed by row apart from
+// the lists by column that the step's last phase still reads.
+struct BatchAhead {
+  const std::uint32_t* idx = nullptr;
+  int n = 0;
+  std::uint8_t* labels = nullptr;
+};
+
 // train_step on rows idx[0..n) of d, with their labels gathered into labels (n): the same result as
 // gather_batch_fast then train_step, but the rows are taken inside the step by the threads that list
 // them, and the sparse kernels list them straight from the images. x (n, 784) receives the rows only
 // where the kernels take the batch dense (not kernels::kSparseInputs); the sparse path leaves it alone.
 // With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone.
+// With `ahead` (BatchAhead), the sparse step also lists the next batch in its last phase, and the next
+// train_batch on exactly that batch with this workspace starts from that listing.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
-                         W1Slabs* slabs = nullptr) {
-  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsFromDataset{d, idx, x, labels}, slabs);
+                         W1Slabs* slabs = nullptr, BatchAhead ahead = {}) {
+  const auto& listed = ws.listed_ahead;
+  const bool rows_listed = listed.d == &d && listed.idx == idx && listed.n == n && listed.labels == labels;
+  ws.listed_ahead = {};
+  const bool list_ahead = kernels::kSparseInputs && ahead.n > 0;
+  const detail::RowsFromDataset rows{d, idx, x, labels}, next{d, ahead.idx, x, ahead.labels};
+  const float ce = detail::train_step(P, x, labels, n, lr, decay, ws, pool, rows, slabs, rows_listed,
+                                      list_ahead ? &next : nullptr, ahead.n);
+  if (list_ahead && std::isfinite(ce)) ws.listed_ahead = {&d, ahead.idx, ahead.n, ahead.labels};
+  return ce;
 }
 
 // gather_batch (dataset.hpp) on the conversion kernel: rows idx[0..count) of d as x (count, 784) in [0, 1],

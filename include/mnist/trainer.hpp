@@ -55,6 +55,7 @@ class Trainer {
         ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1, config.batch),
         x_(kernels::kSparseInputs ? 0 : std::size_t(config.batch) * kInputs),
         labels_(config.batch),
+        labels_ahead_(config.batch),
         last_finite_(params_) {
     if (W1Slabs::usable(config_.hidden)) w1_slabs_.pack(params_.W1);
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
@@ -75,8 +76,11 @@ class Trainer {
     const int B = config_.batch;
     while (r.batches < max_batches && position_ < order_.size()) {
       const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
+      const std::size_t next = position_ + n;  // the step lists the epoch's next batch ahead, if any
+      const BatchAhead ahead{order_.data() + next, static_cast<int>(std::min<std::size_t>(B, order_.size() - next)),
+                             labels_ahead_.data()};
       const float ce = train_batch(params_, data_, order_.data() + position_, n, x_.data(), labels_.data(),
-                                   config_.learning_rate, config_.decay, ws_, pool_.get(), slabs());
+                                   config_.learning_rate, config_.decay, ws_, pool_.get(), slabs(), ahead);
       w1_stale_ = slabs() != nullptr;
       // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
       // log(10) = 2.3 per example: the stable softmax keeps the loss of a blown-up model finite.
@@ -87,6 +91,7 @@ class Trainer {
       }
       for (int i = 0; i < n; ++i)
         if (argmax_row(ws_.p.data() + std::size_t(i) * kClasses) == labels_[i]) ++epoch_correct_;
+      labels_.swap(labels_ahead_);  // the next batch's labels, where the step listed it ahead
       epoch_ce_ += ce;
       position_ += n;
       ++r.batches;
@@ -177,7 +182,8 @@ class Trainer {
   std::shared_ptr<ThreadPool> pool_;  // null: one thread
   StepWorkspace ws_;
   AlignedVector<float> x_;            // (batch, 784) the gathered batch, for dense kernels only (train_batch)
-  std::vector<std::uint8_t> labels_;  // (capacity)
+  std::vector<std::uint8_t> labels_;        // (batch) this step's labels
+  std::vector<std::uint8_t> labels_ahead_;  // (batch) the next step's, listed ahead (train_batch's BatchAhead)
   Split split_;
   std::vector<std::uint32_t> order_;  // this epoch's order of split_.train
   std::size_t position_ = 0;

@@ -125,6 +125,16 @@ TEST(TrainBatch, GivesTheBitsOfGatherBatchThenTrainStep) {
       for (int H : {5, 17, 256}) expect_ok(kt::check_train_batch(n, H, ++seed, p));
 }
 
+// The same, listing each next batch ahead as the Trainer does (only the sparse kernels do; elsewhere the
+// step must ignore the request and give the same bits).
+TEST(TrainBatch, ListingTheNextBatchAheadKeepsTheBits) {
+  unsigned seed = 400;
+  ThreadPool pool(2);
+  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool})
+    for (int n : {1, 5, 32, 33})
+      for (int H : {5, 17, 256}) expect_ok(kt::check_train_batch_ahead(n, H, ++seed, p));
+}
+
 TEST(TrainStep, LeavesTheParametersUntouchedWhenTheLossIsNotFinite) {
   const int n = 4, H = 8;
   Rng rng(3);

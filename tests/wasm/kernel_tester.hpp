@@ -369,6 +369,66 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
   return "";
 }
 
+// train_batch listing each next batch ahead (BatchAhead, as the Trainer does) against train_batch without:
+// the same bits over a run of batches whose last is shorter, where an evaluation on the same workspace
+// (which lists other rows) and a batch other than the one listed ahead come between steps; the step must
+// then list its rows itself. With the sparse kernels, the workspace must say what it listed ahead.
+inline std::string check_train_batch_ahead(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
+  std::mt19937 gen(seed);
+  const int images = 3 * n + 5;
+  Dataset d;
+  d.pixels.resize(std::size_t(images) * kInputs);
+  for (auto& p : d.pixels) p = gen() % 4 == 0 ? static_cast<std::uint8_t>(gen()) : 0;
+  d.labels.resize(images);
+  for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  Rng rng(seed);
+  Params<float> A = init_params(H, rng), B = A;
+  const int threads = pool ? pool->size() : 1;
+  StepWorkspace wa(n + 9, H, threads, n), wb(wa.capacity, H, threads, n);
+  W1Slabs sa, sb;  // both train on slabs where the step can, so only the listing differs
+  if (W1Slabs::usable(H)) {
+    sa.pack(A.W1);
+    sb.pack(B.W1);
+  }
+  W1Slabs* slabs_a = sa.hidden() > 0 ? &sa : nullptr;
+  W1Slabs* slabs_b = sb.hidden() > 0 ? &sb : nullptr;
+  Vec x(std::size_t(n) * kInputs);
+  std::vector<std::uint8_t> la(n), lb(n), lb_ahead(n);
+  // Seven batches: the 4th is evaluated before, the 6th is not the one listed ahead, the 7th is shorter.
+  const int batches = 7;
+  std::vector<std::vector<std::uint32_t>> idx(batches + 1);
+  for (int b = 0; b <= batches; ++b) {
+    idx[b].resize(b == batches - 1 ? std::max(1, n - 3) : n);
+    for (auto& i : idx[b]) i = gen() % images;
+  }
+  const std::vector<std::uint32_t> surprise = idx[batches];  // listed ahead in place of batch 5
+  Vec eval_x(std::size_t(wb.capacity) * kInputs, 0.25f);
+  for (int b = 0; b < batches; ++b) {
+    const std::string where = shape("train_batch ahead", {{"n", n}, {"H", H}, {"threads", threads}, {"batch", b}});
+    const int nb = int(idx[b].size());
+    if (b == 3) forward_probs(B, eval_x.data(), nullptr, wb.capacity, wb, 0.0f, pool);
+    if (b == 3 && wb.listed_ahead.n != 0) return where + ": an evaluation left the workspace claiming rows listed ahead";
+    const float ca = train_batch(A, d, idx[b].data(), nb, x.data(), la.data(), 0.1f, 1e-3f, wa, pool, slabs_a);
+    const std::vector<std::uint32_t>& next = b == 4 ? surprise : idx[b + 1];
+    const BatchAhead ahead{next.data(), b + 1 < batches ? int(next.size()) : 0, lb_ahead.data()};
+    const float cb = train_batch(B, d, idx[b].data(), nb, x.data(), lb.data(), 0.1f, 1e-3f, wb, pool, slabs_b, ahead);
+    if (cb != ca || !std::equal(la.begin(), la.begin() + nb, lb.begin()))
+      return where + ": loss " + std::to_string(cb) + ", want " + std::to_string(ca) + " (or other labels)";
+    const bool listed = wb.listed_ahead.idx == next.data() && wb.listed_ahead.n == ahead.n;
+    if (kernels::kSparseInputs && ahead.n > 0 && !listed) return where + ": the next batch was not listed ahead";
+    lb.swap(lb_ahead);
+  }
+  if (slabs_a) {
+    sa.unpack(A.W1);
+    sb.unpack(B.W1);
+  }
+  if (!(B.W1.array() == A.W1.array()).all() || !(B.b1.array() == A.b1.array()).all() ||
+      !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
+    return shape("train_batch ahead", {{"n", n}, {"H", H}, {"threads", threads}}) +
+           ": the parameters differ from training without listing ahead";
+  return "";
+}
+
 // Where the dispatch says layer 2 computes each row on its own (kRowsIndependentLayer2, so the step splits
 // it by rows between threads), gemm_nt_bias on rows [0, m) and [m, n) gives the bits of one call on all n.
 inline std::string check_gemm_nt_bias_row_split(int n, int N, int C, unsigned seed) {
@@ -449,7 +509,18 @@ int run_all(Report report, int random_shapes = 50) {
   for (int n : {1, 2, 5, 32, 33})
     for (int H : {1, 5, 17, 256}) run(check_train_step(n, H, ++seed));
   for (int n : {1, 5, 32, 33})
-    for (int H : {5, 17, 256}) run(check_train_batch(n, H, ++seed));
+    for (int H : {5, 17, 256}) {
+      run(check_train_batch(n, H, ++seed));
+      run(check_train_batch_ahead(n, H, ++seed));
+    }
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+  ThreadPool pool(2);  // the threaded steps (natively, or in a wasm build with pthreads)
+  for (int n : {1, 5, 32, 33})
+    for (int H : {5, 17, 256}) {
+      run(check_train_batch(n, H, ++seed, &pool));
+      run(check_train_batch_ahead(n, H, ++seed, &pool));
+    }
+#endif
   return checks;
 }
 
