@@ -88,30 +88,23 @@ inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
   return {std::min(H, 16 * s0), std::min(H, 16 * s1)};
 }
 
-// Runs part(c, chunks, thread) for every chunk c of the columns of H: one 16-column slab per chunk on the
-// pool's threads (ThreadPool::for_chunks: each thread keeps the same slabs from call to call, so its part
-// of W1 stays in its core's cache between the forward pass and the W1 update, and helps a slower thread
-// finish), or all of H as one chunk without a pool.
-template <typename F>
-void in_column_chunks(ThreadPool* pool, int H, F&& part) {
-  if (!pool) return part(0, 1, 0);
-  const int chunks = column_slabs(H);
-  pool->for_chunks(chunks, [&](int c, int thread) { part(c, chunks, thread); });
-}
-
-// in_column_chunks, then row(r) for every r in [0, rows), in one call: thread i's share is its chunks of
-// in_column_chunks followed by its part of the rows, so the rows, cheap and many, fill the end of the
-// phase where the chunks would leave one thread waiting for the other's last chunk.
-template <typename F, typename Row>
-void in_column_chunks_then_rows(ThreadPool* pool, int H, int rows, F&& part, Row&& row) {
+// Runs part(c, chunks, thread) for every chunk c of the columns of H, then item(i) for every i in
+// [0, items): on the pool's threads, one 16-column slab per chunk, in one call where thread i's share is
+// its even part of the chunks followed by its part of the items (ThreadPool::for_chunks: each thread keeps
+// the same slabs from call to call, so its part of W1 stays in its core's cache between the forward pass
+// and the W1 update, and helps a slower thread finish; the items, cheap and many, fill the end of the
+// phase where the chunks alone would leave one thread waiting for the other's last chunk). Without a
+// pool, all of H as one chunk, then the items in order.
+template <typename F, typename Item>
+void in_column_chunks_then(ThreadPool* pool, int H, int items, F&& part, Item&& item) {
   if (!pool) {
     part(0, 1, 0);
-    for (int r = 0; r < rows; ++r) row(r);
+    for (int i = 0; i < items; ++i) item(i);
     return;
   }
   const int chunks = column_slabs(H), parts = pool->size();
-  auto first = [&](int i) { return split_range(chunks, i, parts).first + split_range(rows, i, parts).first; };
-  pool->for_chunks(chunks + rows, first, [&](int c, int thread) {
+  auto first = [&](int i) { return split_range(chunks, i, parts).first + split_range(items, i, parts).first; };
+  pool->for_chunks(chunks + items, first, [&](int c, int thread) {
     int i = 0;  // the share c is in
     while (i + 1 < parts && first(i + 1) <= c) ++i;
     const auto [c0, c1] = split_range(chunks, i, parts);
@@ -119,7 +112,7 @@ void in_column_chunks_then_rows(ThreadPool* pool, int H, int rows, F&& part, Row
     if (at < c1 - c0)
       part(c0 + at, chunks, thread);
     else
-      row(split_range(rows, i, parts).first + at - (c1 - c0));
+      item(split_range(items, i, parts).first + at - (c1 - c0));
   });
 }
 
@@ -162,10 +155,10 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 
 // The first layer's forward pass for n rows: the rows taken (listed, or gathered) from `rows`, shared
 // between the threads row by row; then a1 = relu(x W1 + b1), split by columns of H (each thread streams
-// only its part of W1, the biggest read of the step). For a training step (by_column) each chunk of
-// columns also lists the batch by column for its range of pixels, for the W1 update. With slabs, W1 is
-// read from there (W1Slabs) instead of P.W1. Each chunk also transposes its rows of W2 for the output layer.
-// rows_listed: xs already lists these rows (listed ahead by the step before).
+// only its part of W1, the biggest read of the step). Each chunk also transposes its rows of W2 for the
+// output layer. For a training step (by_column) the batch is also listed by column for the W1 update,
+// by ranges of pixels after the chunks, filling the phase's end. With slabs, W1 is read from there
+// (W1Slabs) instead of P.W1. rows_listed: xs already lists these rows (listed ahead by the step before).
 template <typename Rows>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
                     const Rows& rows, const W1Slabs* slabs = nullptr, bool rows_listed = false) {
@@ -174,7 +167,15 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
     ws.listed_ahead = {};
     in_row_chunks(pool, n, [&](int r) { rows(r, ws.xs); });
   }
-  in_column_chunks(pool, H, [&](int c, int chunks, int) {
+  // The lists by column in ranges of whole 16-pixel blocks (16 counts per cache line): with a pool, 16
+  // ranges, small enough to even out the threads' ends, few enough that the search each makes in every
+  // row's list stays cheap; without one, a single range, which needs no search.
+  const int blocks = (kInputs + 15) / 16, ranges = kernels::kSparseInputs && by_column ? (pool ? 16 : 1) : 0;
+  const auto list_columns = [&](int i) {
+    const auto [b0, b1] = split_range(blocks, i, ranges);
+    kernels::list_columns(n, ws.xs, 16 * b0, std::min(kInputs, 16 * b1));
+  };
+  in_column_chunks_then(pool, H, ranges, [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
     transpose_w2(P.W2, ws.W2T.data(), j0, j1);  // for the output layer, after this phase
     if (kernels::kSparseInputs && slabs)
@@ -182,11 +183,7 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
         kernels::spmm_bias_relu_slab16(n, H, ws.xs, slabs->slab(j / W1Slabs::kWidth), P.b1.data(), ws.a1.data(), j);
     else if (j1 > j0)
       kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
-    if (kernels::kSparseInputs && by_column) {
-      const auto [k0, k1] = split_range((kInputs + 15) / 16, c, chunks);  // 16 counts per cache line
-      kernels::list_columns(n, ws.xs, std::min(kInputs, 16 * k0), std::min(kInputs, 16 * k1));
-    }
-  });
+  }, list_columns);
 }
 
 // The output layer for n rows: z2 = a1 W2 + b2, the probabilities into ws.p and, with labels, -lr dz2 into
@@ -249,7 +246,7 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   float* W2T = ws.W2T.data();
   // The backward pass reads xs by column only, so the next step's rows can be listed by row meanwhile.
   const auto list_ahead = [&](int r) { (*ahead)(r, ws.xs); };
-  in_column_chunks_then_rows(pool, H, ahead ? ahead_n : 0, [&](int chunk, int chunks, int thread) {  // columns j0..j1 of H
+  in_column_chunks_then(pool, H, ahead ? ahead_n : 0, [&](int chunk, int chunks, int thread) {  // columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
