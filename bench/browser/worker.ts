@@ -2,6 +2,7 @@
 // (bench.ts) forwards commands from the Node driver (run.mjs) and this worker answers them:
 //   init    load the real MNIST files, the project's modules and TF.js (wasm backend, SIMD, one thread)
 //   run     one timed measurement of one system: examples/s over a fixed number of batches after a warm-up
+//   run-cores  the same for several of the project's builds at once, their timed batches in alternated blocks
 //   peak    the f32x4 multiply-add ceiling (peak.ts), and what two threads get at once (pairRatio)
 //   predict latency of one prediction for a drawn digit (preprocess 280x280 ink + forward), median
 //   heap    the project module's WebAssembly memory size (the heap's high-water mark: it never shrinks)
@@ -146,35 +147,69 @@ async function init(systems: SystemSpec[]) {
 
 // ---- The project's core: its Trainer step API ------------------------------------------------------
 
-function runCore(spec: SystemSpec, o: RunOptions): RunResult {
-  const e = cores.get(spec.id);
-  if (!e) throw new Error(`${spec.id} is not loaded`);
-  const { core } = e;
-  // epochs: 1 and one trainer per measurement: the epoch has 1,593 batches (51,000 examples), more than
-  // warm-up + timed batches, so no timed step() ends an epoch (whose validation pass would be timed).
-  const trainer = core.createTrainer(e.train, {
-    hidden: HIDDEN,
-    batch: BATCH,
-    learningRate: LR,
-    decay: DECAY,
-    epochs: 1,
-    seed: o.seed,
+// Sleeps this worker for `ms` without spinning (Atomics.wait is allowed in workers; it needs the shared
+// memory of a cross-origin isolated page, and there is nothing to rest from without it).
+function rest(ms: number) {
+  if (typeof SharedArrayBuffer !== 'undefined') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// The project's builds measured together: a trainer each, warmed up, then the timed batches in `blocks`
+// blocks per build, alternated A B, B A, A B, ... so that a change in the machine's load (2 shared cores)
+// falls on every build alike, and their ratio (2 threads against 1) compares like with like. Before each
+// block the worker rests 4 ms, so the threaded build's pool has stopped spinning (ThreadPool spins 2 ms)
+// when the next block starts. Each build still trains o.steps timed batches in all.
+function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<string, RunResult> {
+  const runs = specs.map((spec) => {
+    const e = cores.get(spec.id);
+    if (!e) throw new Error(`${spec.id} is not loaded`);
+    // epochs: 1 and one trainer per measurement: the epoch has 1,593 batches (51,000 examples), more than
+    // warm-up + timed batches, so no timed step() ends an epoch (whose validation pass would be timed).
+    const trainer = e.core.createTrainer(e.train, {
+      hidden: HIDDEN,
+      batch: BATCH,
+      learningRate: LR,
+      decay: DECAY,
+      epochs: 1,
+      seed: o.seed,
+    });
+    return { spec, core: e.core, trainer, seconds: 0, batches: 0, loss: NaN };
   });
   try {
-    const perEpoch = Math.floor(trainer.epochSize() / BATCH);
-    if (o.warmup + o.steps >= perEpoch)
-      throw new Error(`warm-up + steps (${o.warmup + o.steps}) must stay below one epoch (${perEpoch} batches)`);
-    if (o.warmup > 0) core.step(trainer, o.warmup);
-    const t0 = performance.now();
-    const r = core.step(trainer, o.steps);
-    const seconds = (performance.now() - t0) / 1000;
-    if (r.status !== 'running' || r.batches !== o.steps)
-      throw new Error(`step(${o.steps}) ran ${r.batches} batches with status ${r.status}`);
-    if (!Number.isFinite(r.batchLoss)) throw new Error('training diverged');
-    const examples = o.steps * BATCH;
-    return { examplesPerSecond: examples / seconds, examples, seconds, note: `last batch loss ${r.batchLoss.toFixed(3)}` };
+    for (const r of runs) {
+      const perEpoch = Math.floor(r.trainer.epochSize() / BATCH);
+      if (o.warmup + o.steps >= perEpoch)
+        throw new Error(`warm-up + steps (${o.warmup + o.steps}) must stay below one epoch (${perEpoch} batches)`);
+      if (o.warmup > 0) r.core.step(r.trainer, o.warmup);
+    }
+    const n = Math.max(1, Math.min(blocks, o.steps));
+    for (let b = 0; b < n; ++b) {
+      const steps = Math.floor((o.steps * (b + 1)) / n) - Math.floor((o.steps * b) / n);
+      const order = b % 2 === 0 ? runs : [...runs].reverse();
+      for (const r of order) {
+        if (runs.length > 1) rest(4);
+        const t0 = performance.now();
+        const s = r.core.step(r.trainer, steps);
+        r.seconds += (performance.now() - t0) / 1000;
+        if (s.status !== 'running' || s.batches !== steps)
+          throw new Error(`${r.spec.id}: step(${steps}) ran ${s.batches} batches with status ${s.status}`);
+        if (!Number.isFinite(s.batchLoss)) throw new Error(`${r.spec.id}: training diverged`);
+        r.batches += steps;
+        r.loss = s.batchLoss;
+      }
+    }
+    const out: Record<string, RunResult> = {};
+    for (const r of runs) {
+      const examples = r.batches * BATCH;
+      out[r.spec.id] = {
+        examplesPerSecond: examples / r.seconds,
+        examples,
+        seconds: r.seconds,
+        note: `last batch loss ${r.loss.toFixed(3)}`,
+      };
+    }
+    return out;
   } finally {
-    trainer.delete();
+    for (const r of runs) r.trainer.delete();
   }
 }
 
@@ -377,11 +412,13 @@ async function handle(cmd: string, args: any): Promise<unknown> {
     case 'run': {
       const spec = args.spec as SystemSpec;
       const o = args.options as RunOptions;
-      if (spec.kind === 'core') return runCore(spec, o);
+      if (spec.kind === 'core') return runCores([spec], o, 1)[spec.id];
       if (spec.kind === 'tfjs-hand') return runTfjsHand(o, spec.transposes ?? 'layout');
       if (spec.kind === 'tfjs-fit') return runTfjsFit(o);
       throw new Error(`unknown kind ${spec.kind}`);
     }
+    case 'run-cores':
+      return runCores(args.specs as SystemSpec[], args.options as RunOptions, args.blocks as number);
     case 'tfjs-profile': {
       // Diagnostic: per-kernel wall time of the hand-tuned step (tf.profile), averaged over `steps` steps.
       const { step, dispose } = tfjsHandStep(args.transposes ?? 'layout', 1);
