@@ -71,7 +71,8 @@ class ThreadPool {
   template <typename F>
   void for_chunks(int count, F&& f) {
     const int parts = size();
-    for_chunks(count, [count, parts](int i) { return split_range(count, i, parts).first; }, f);
+    const auto even = [count, parts](int i) { return split_range(count, i, parts).first; };
+    for_chunks(count, even, f);
   }
 
   // for_chunks with the shares given: thread i's share is [first(i), first(i + 1)), where first(0) = 0,

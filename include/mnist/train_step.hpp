@@ -175,7 +175,7 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
     const auto [b0, b1] = split_range(blocks, i, ranges);
     kernels::list_columns(n, ws.xs, 16 * b0, std::min(kInputs, 16 * b1));
   };
-  in_column_chunks_then(pool, H, ranges, [&](int c, int chunks, int) {
+  const auto first_layer = [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
     transpose_w2(P.W2, ws.W2T.data(), j0, j1);  // for the output layer, after this phase
     if (kernels::kSparseInputs && slabs)
@@ -183,7 +183,8 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
         kernels::spmm_bias_relu_slab16(n, H, ws.xs, slabs->slab(j / W1Slabs::kWidth), P.b1.data(), ws.a1.data(), j);
     else if (j1 > j0)
       kernels::gemm_nn_bias_relu(n, kInputs, H, x, ws.xs, P.W1.data(), P.b1.data(), ws.a1.data(), j0, j1);
-  }, list_columns);
+  };
+  in_column_chunks_then(pool, H, ranges, first_layer, list_columns);
 }
 
 // The output layer for n rows: z2 = a1 W2 + b2, the probabilities into ws.p and, with labels, -lr dz2 into
@@ -246,7 +247,7 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   float* W2T = ws.W2T.data();
   // The backward pass reads xs by column only, so the next step's rows can be listed by row meanwhile.
   const auto list_ahead = [&](int r) { (*ahead)(r, ws.xs); };
-  in_column_chunks_then(pool, H, ahead ? ahead_n : 0, [&](int chunk, int chunks, int thread) {  // columns j0..j1 of H
+  const auto backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
@@ -260,7 +261,8 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
         kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), scale, slabs->slab(j / W1Slabs::kWidth), j);
     else
       kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
-  }, list_ahead);
+  };
+  in_column_chunks_then(pool, H, ahead ? ahead_n : 0, backward, list_ahead);
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
 }

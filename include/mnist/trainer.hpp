@@ -181,7 +181,7 @@ class Trainer {
   bool w1_stale_ = false;             // w1_slabs_ has updates params_.W1 has not
   std::shared_ptr<ThreadPool> pool_;  // null: one thread
   StepWorkspace ws_;
-  AlignedVector<float> x_;            // (batch, 784) the gathered batch, for dense kernels only (train_batch)
+  AlignedVector<float> x_;                  // (batch, 784) the gathered batch, for dense kernels only (train_batch)
   std::vector<std::uint8_t> labels_;        // (batch) this step's labels
   std::vector<std::uint8_t> labels_ahead_;  // (batch) the next step's, listed ahead (train_batch's BatchAhead)
   Split split_;

@@ -407,7 +407,8 @@ inline std::string check_train_batch_ahead(int n, int H, unsigned seed, ThreadPo
     const std::string where = shape("train_batch ahead", {{"n", n}, {"H", H}, {"threads", threads}, {"batch", b}});
     const int nb = int(idx[b].size());
     if (b == 3) forward_probs(B, eval_x.data(), nullptr, wb.capacity, wb, 0.0f, pool);
-    if (b == 3 && wb.listed_ahead.n != 0) return where + ": an evaluation left the workspace claiming rows listed ahead";
+    if (b == 3 && wb.listed_ahead.n != 0)
+      return where + ": an evaluation left the workspace claiming rows listed ahead";
     const float ca = train_batch(A, d, idx[b].data(), nb, x.data(), la.data(), 0.1f, 1e-3f, wa, pool, slabs_a);
     const std::vector<std::uint32_t>& next = b == 4 ? surprise : idx[b + 1];
     const BatchAhead ahead{next.data(), b + 1 < batches ? int(next.size()) : 0, lb_ahead.data()};
