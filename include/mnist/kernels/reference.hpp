@@ -111,12 +111,11 @@ inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, 
   if (ldw < 0) ldw = N, W += j_begin;  // W from here on points at column j_begin of row 0
   for (int k = 0; k < x.K; ++k) {
     float* __restrict wk = W + std::size_t(k) * ldw;
-    const int* rs = x.rs_of_col(k);
-    const float* xs = x.xs_of_col(k);
+    const SparseBatch::ColumnEntry* es = x.of_col(k);
     for (int j = 0; j < j_end - j_begin; ++j) wk[j] *= scale;
     for (int t = 0, count = x.col_count[k]; t < count; ++t) {
-      const float xv = xs[t];
-      const float* __restrict br = B + std::size_t(rs[t]) * N + j_begin;
+      const float xv = es[t].x;
+      const float* __restrict br = B + std::size_t(es[t].r) * N + j_begin;
       for (int j = 0; j < j_end - j_begin; ++j) wk[j] += xv * br[j];
     }
   }

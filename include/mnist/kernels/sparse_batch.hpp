@@ -24,9 +24,14 @@ struct SparseBatch {
   std::vector<int> row_count;  // (capacity)
   std::vector<int> row_k;      // (capacity, K): row r's listed columns from r K
   std::vector<float> row_x;    // (capacity, K): their values
-  std::vector<int> col_count;  // (K)
-  std::vector<int> col_r;      // (K, col_capacity): column k's listed rows from k col_capacity
-  std::vector<float> col_x;    // (K, col_capacity): their values
+  // A column's listed row and its value side by side: a column's few rows (6 on average in an MNIST batch
+  // of 32) then take about half the cache lines of separate arrays of rows and values.
+  struct ColumnEntry {
+    int r;
+    float x;
+  };
+  std::vector<int> col_count;    // (K)
+  std::vector<ColumnEntry> col;  // (K, col_capacity): column k's listed rows from k col_capacity
 
   SparseBatch(int capacity_, int K_, int col_capacity_ = -1)
       : capacity(capacity_),
@@ -36,13 +41,11 @@ struct SparseBatch {
         row_k(std::size_t(capacity_) * K_),
         row_x(row_k.size()),
         col_count(K_),
-        col_r(std::size_t(K_) * col_capacity),
-        col_x(col_r.size()) {}
+        col(std::size_t(K_) * col_capacity) {}
 
   const int* ks_of_row(int r) const { return row_k.data() + std::size_t(r) * K; }
   const float* xs_of_row(int r) const { return row_x.data() + std::size_t(r) * K; }
-  const int* rs_of_col(int k) const { return col_r.data() + std::size_t(k) * col_capacity; }
-  const float* xs_of_col(int k) const { return col_x.data() + std::size_t(k) * col_capacity; }
+  const ColumnEntry* of_col(int k) const { return col.data() + std::size_t(k) * col_capacity; }
 };
 
 namespace ref {
@@ -95,9 +98,7 @@ inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1)
     int t = k_begin == 0 ? 0 : static_cast<int>(std::lower_bound(ks, ks + count, k_begin) - ks);
     for (; t < count && ks[t] < k_end; ++t) {
       const int k = ks[t];
-      const std::size_t at = std::size_t(k) * s.col_capacity + s.col_count[k]++;
-      s.col_r[at] = r;
-      s.col_x[at] = xs[t];
+      s.col[std::size_t(k) * s.col_capacity + s.col_count[k]++] = {r, xs[t]};
     }
   }
 }

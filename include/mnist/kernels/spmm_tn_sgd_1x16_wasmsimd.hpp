@@ -15,16 +15,16 @@
 
 namespace mnist::kernels::wasmsimd {
 
-// Row k of W on columns [0, 4 NV) (B and wk offset to the slab), over the listed rows rs with values xs.
+// Row k of W on columns [0, 4 NV) (B and wk offset to the slab), over the listed rows and values es.
 // Accumulates onto scale W in the reference's order (rows ascending), so the results match it bit for bit.
 template <int NV>
-inline void spmm_tn_sgd_tile(int N, const int* rs, const float* xs, int count, const float* B, v128_t scale,
+inline void spmm_tn_sgd_tile(int N, const SparseBatch::ColumnEntry* es, int count, const float* B, v128_t scale,
                              float* wk) {
   v128_t acc[NV];
   for (int v = 0; v < NV; ++v) acc[v] = wasm_f32x4_mul(wasm_v128_load(wk + 4 * v), scale);
   for (int t = 0; t < count; ++t) {
-    const float* br = B + std::size_t(rs[t]) * N;
-    const v128_t xv = wasm_v128_load32_splat(xs + t);
+    const float* br = B + std::size_t(es[t].r) * N;
+    const v128_t xv = wasm_v128_load32_splat(&es[t].x);
     for (int v = 0; v < NV; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(xv, wasm_v128_load(br + 4 * v)));
   }
   for (int v = 0; v < NV; ++v) wasm_v128_store(wk + 4 * v, acc[v]);
@@ -40,16 +40,15 @@ inline void spmm_tn_sgd_1x16(int N, const SparseBatch& x, const float* B, float 
   if (ldw < 0) ldw = N, W += j_begin;  // W from here on points at column j_begin of row 0
   const v128_t s = wasm_f32x4_splat(scale);
   for (int k = 0; k < x.K; ++k) {
-    const int* rs = x.rs_of_col(k);
-    const float* xs = x.xs_of_col(k);
+    const SparseBatch::ColumnEntry* es = x.of_col(k);
     const int count = x.col_count[k];
     float* wk = W + std::size_t(k) * ldw - j_begin;  // indexed by j in [j_begin, j_end)
     int j = j_begin;
-    for (; j + 16 <= j_end; j += 16) spmm_tn_sgd_tile<4>(N, rs, xs, count, B + j, s, wk + j);
-    for (; j + 4 <= j_end; j += 4) spmm_tn_sgd_tile<1>(N, rs, xs, count, B + j, s, wk + j);
+    for (; j + 16 <= j_end; j += 16) spmm_tn_sgd_tile<4>(N, es, count, B + j, s, wk + j);
+    for (; j + 4 <= j_end; j += 4) spmm_tn_sgd_tile<1>(N, es, count, B + j, s, wk + j);
     for (; j < j_end; ++j) {  // the last columns that do not fill a vector, scalar
       float w = wk[j] * scale;
-      for (int t = 0; t < count; ++t) w += xs[t] * B[std::size_t(rs[t]) * N + j];
+      for (int t = 0; t < count; ++t) w += es[t].x * B[std::size_t(es[t].r) * N + j];
       wk[j] = w;
     }
   }
