@@ -116,20 +116,6 @@ TEST(TrainStep, FollowsTheReferenceOverManySteps) {
   EXPECT_LT((P.b2 - R.b2).cwiseAbs().maxCoeff(), 1e-4f * R.b2.cwiseAbs().maxCoeff() + 1e-7f);
 }
 
-// The trainer's entry, which gathers each thread's rows inside the step, on one thread and on a pool; and
-// the same listing each next batch ahead as the Trainer does (only the sparse kernels do; elsewhere the
-// step must ignore the request and give the same bits).
-TEST(TrainBatch, GivesTheBitsOfGatherBatchThenTrainStepWithOrWithoutListingAhead) {
-  unsigned seed = 300;
-  ThreadPool pool(2);
-  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool})
-    for (int n : {1, 5, 32, 33})
-      for (int H : {5, 17, 256}) {
-        expect_ok(kt::check_train_batch(n, H, ++seed, p));
-        expect_ok(kt::check_train_batch_ahead(n, H, ++seed, p));
-      }
-}
-
 TEST(TrainStep, LeavesTheParametersUntouchedWhenTheLossIsNotFinite) {
   const int n = 4, H = 8;
   Rng rng(3);

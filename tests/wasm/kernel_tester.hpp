@@ -315,6 +315,21 @@ inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1
   return "";
 }
 
+// `images` random images, sparse as MNIST's (a quarter of the pixels lit), with random labels.
+inline Dataset random_images(int images, std::mt19937& gen) {
+  Dataset d;
+  d.pixels.resize(std::size_t(images) * kInputs);
+  for (auto& p : d.pixels) p = gen() % 4 == 0 ? static_cast<std::uint8_t>(gen()) : 0;
+  d.labels.resize(images);
+  for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  return d;
+}
+
+inline bool same_bits(const Params<float>& P, const Params<float>& Q) {
+  return (P.W1.array() == Q.W1.array()).all() && (P.b1.array() == Q.b1.array()).all() &&
+         (P.W2.array() == Q.W2.array()).all() && (P.b2.array() == Q.b2.array()).all();
+}
+
 // train_batch, which takes the rows inside the step (each thread its own rows: listed straight from the
 // images, or gathered into x for dense kernels), against gather_batch then train_step on the same pool:
 // the same bits, over a few steps. train_batch gets a workspace shaped as the Trainer's (more rows for
@@ -323,11 +338,7 @@ inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1
 inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
   std::mt19937 gen(seed);
   const int images = n + 7;
-  Dataset d;
-  d.pixels.resize(std::size_t(images) * kInputs);
-  for (auto& p : d.pixels) p = gen() % 4 == 0 ? static_cast<std::uint8_t>(gen()) : 0;  // sparse, as MNIST
-  d.labels.resize(images);
-  for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  const Dataset d = random_images(images, gen);
   Rng rng(seed);
   Params<float> A = init_params(H, rng), B = A, C = A;
   const int threads = pool ? pool->size() : 1;
@@ -348,9 +359,7 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
     if ((!kernels::kSparseInputs && xb != xa) || lb != la)
       return where + ": the gathered rows differ from gather_batch's";
     if (cb != ca) return where + ": loss " + std::to_string(cb) + ", want " + std::to_string(ca);
-    if (!(B.W1.array() == A.W1.array()).all() || !(B.b1.array() == A.b1.array()).all() ||
-        !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
-      return where + ": the parameters differ from gather_batch then train_step";
+    if (!same_bits(B, A)) return where + ": the parameters differ from gather_batch then train_step";
     if (!slabbed) continue;
     const float cc = train_batch(C, d, idx.data(), n, xc.data(), lc.data(), 0.1f, 1e-3f, wc, pool, &slabs);
     Mat<float> W1c(kInputs, H);
@@ -376,11 +385,7 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
 inline std::string check_train_batch_ahead(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
   std::mt19937 gen(seed);
   const int images = 3 * n + 5;
-  Dataset d;
-  d.pixels.resize(std::size_t(images) * kInputs);
-  for (auto& p : d.pixels) p = gen() % 4 == 0 ? static_cast<std::uint8_t>(gen()) : 0;
-  d.labels.resize(images);
-  for (auto& l : d.labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+  const Dataset d = random_images(images, gen);
   Rng rng(seed);
   Params<float> A = init_params(H, rng), B = A;
   const int threads = pool ? pool->size() : 1;
@@ -423,8 +428,7 @@ inline std::string check_train_batch_ahead(int n, int H, unsigned seed, ThreadPo
     sa.unpack(A.W1);
     sb.unpack(B.W1);
   }
-  if (!(B.W1.array() == A.W1.array()).all() || !(B.b1.array() == A.b1.array()).all() ||
-      !(B.W2.array() == A.W2.array()).all() || !(B.b2.array() == A.b2.array()).all())
+  if (!same_bits(B, A))
     return shape("train_batch ahead", {{"n", n}, {"H", H}, {"threads", threads}}) +
            ": the parameters differ from training without listing ahead";
   return "";
@@ -509,19 +513,19 @@ int run_all(Report report, int random_shapes = 50) {
   }
   for (int n : {1, 2, 5, 32, 33})
     for (int H : {1, 5, 17, 256}) run(check_train_step(n, H, ++seed));
-  for (int n : {1, 5, 32, 33})
-    for (int H : {5, 17, 256}) {
-      run(check_train_batch(n, H, ++seed));
-      run(check_train_batch_ahead(n, H, ++seed));
-    }
+  // train_batch (with and without listing ahead), on one thread and on a pool: natively, this is where the
+  // threaded steps are checked too.
+  std::vector<ThreadPool*> pools{nullptr};
 #if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
-  ThreadPool pool(2);  // the threaded steps (natively, or in a wasm build with pthreads)
-  for (int n : {1, 5, 32, 33})
-    for (int H : {5, 17, 256}) {
-      run(check_train_batch(n, H, ++seed, &pool));
-      run(check_train_batch_ahead(n, H, ++seed, &pool));
-    }
+  ThreadPool pool(2);  // the threaded steps too (natively, or in a wasm build with pthreads)
+  pools.push_back(&pool);
 #endif
+  for (ThreadPool* p : pools)
+    for (int n : {1, 5, 32, 33})
+      for (int H : {5, 17, 256}) {
+        run(check_train_batch(n, H, ++seed, p));
+        run(check_train_batch_ahead(n, H, ++seed, p));
+      }
   return checks;
 }
 
