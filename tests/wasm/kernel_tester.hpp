@@ -4,6 +4,7 @@
 // (tests/cpp/kernels_test.cpp) and by the gtest-free driver built with em++ (kernels_check.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -232,27 +233,43 @@ inline std::string check_u8_to_unit_f32(int count, unsigned seed) {
   return compare(shape("u8_to_unit_f32", {{"count", count}}), got, want, Vec(count, 0.0f), 1, count, 0.0);
 }
 
-// Exact: row lists straight from uint8 pixels must be the lists of u8_to_unit_f32 then list_rows. Rows of
-// K pixels, each lit with probability lit_percent (0: blank rows, 100: no zero at all), in reverse row
-// order so a row's lists cannot lean on an earlier one's.
+// Exact: row lists straight from uint8 pixels, and the dispatched list_rows of their floats, must be
+// ref::list_rows's lists of the floats, block starts included; and each block must start at the row's
+// first listed k >= 16 b. Rows of K pixels, each lit with probability lit_percent (0: blank rows, 100: no
+// zero at all), listed in reverse row order so a row's lists cannot lean on an earlier one's.
 inline std::string check_list_row_u8(int n, int K, int lit_percent, unsigned seed) {
   std::mt19937 gen(seed);
   std::vector<std::uint8_t> pixels(std::size_t(n) * K);
   for (auto& p : pixels) p = int(gen() % 100) < lit_percent ? static_cast<std::uint8_t>(1 + gen() % 255) : 0;
   Vec x(pixels.size());
   kernels::ref::u8_to_unit_f32(pixels.size(), pixels.data(), x.data());
-  kernels::SparseBatch got(n, K), want(n, K);
+  kernels::SparseBatch want(n, K), from_u8(n, K), from_f32(n, K);
   kernels::ref::list_rows(x.data(), 0, n, want);
-  for (int r = n - 1; r >= 0; --r) kernels::list_row_u8(pixels.data() + std::size_t(r) * K, r, got);
-  const std::string where = shape("list_row_u8", {{"n", n}, {"K", K}, {"lit %", lit_percent}});
+  for (int r = n - 1; r >= 0; --r) {
+    kernels::list_row_u8(pixels.data() + std::size_t(r) * K, r, from_u8);
+    kernels::list_rows(x.data(), r, r + 1, from_f32);
+  }
+  const std::string where = shape("list_row_u8, list_rows", {{"n", n}, {"K", K}, {"lit %", lit_percent}});
   for (int r = 0; r < n; ++r) {
     const int count = want.row_count[r];
-    if (got.row_count[r] != count)
-      return where + ": row " + std::to_string(r) + " lists " + std::to_string(got.row_count[r]) + " pixels, want " +
-             std::to_string(count);
-    if (!std::equal(want.ks_of_row(r), want.ks_of_row(r) + count, got.ks_of_row(r)) ||
-        !std::equal(want.xs_of_row(r), want.xs_of_row(r) + count, got.xs_of_row(r)))
-      return where + ": row " + std::to_string(r) + " lists other pixels or values";
+    const int* ks = want.ks_of_row(r);
+    for (int b = 0; b < want.blocks(); ++b)
+      if (want.block_starts_of_row(r)[b] !=
+          int(std::lower_bound(ks, ks + count, kernels::SparseBatch::kBlock * b) - ks))
+        return where + ": ref::list_rows: row " + std::to_string(r) + " block " + std::to_string(b) +
+               " does not start at its first listed pixel";
+    for (const auto* got : {&from_u8, &from_f32}) {
+      const std::string which =
+          where + (got == &from_u8 ? ": list_row_u8" : ": list_rows") + ": row " + std::to_string(r);
+      if (got->row_count[r] != count)
+        return which + " lists " + std::to_string(got->row_count[r]) + " pixels, want " + std::to_string(count);
+      if (!std::equal(ks, ks + count, got->ks_of_row(r)) ||
+          !std::equal(want.xs_of_row(r), want.xs_of_row(r) + count, got->xs_of_row(r)))
+        return which + " lists other pixels or values";
+      if (!std::equal(want.block_starts_of_row(r), want.block_starts_of_row(r) + want.blocks(),
+                      got->block_starts_of_row(r)))
+        return which + " has other block starts";
+    }
   }
   return "";
 }

@@ -51,13 +51,16 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
     const float* xr = x + std::size_t(r) * K;
     int* ks = s.row_k.data() + std::size_t(r) * K;
     float* xs = s.row_x.data() + std::size_t(r) * K;
+    int* starts = s.block_starts_of_row(r);
     int count = 0, k = 0;
     v128_t kv = wasm_i32x4_make(0, 1, 2, 3);
     for (; k + 4 <= K; k += 4, kv = wasm_i32x4_add(kv, four)) {
+      if (k % SparseBatch::kBlock == 0) starts[k / SparseBatch::kBlock] = count;
       const v128_t v = wasm_v128_load(xr + k);
       count = detail::store_lit_lanes(ks, xs, count, kv, v, wasm_i32x4_bitmask(wasm_f32x4_ne(v, zero)));
     }
     for (; k < K; ++k) {
+      if (k % SparseBatch::kBlock == 0) starts[k / SparseBatch::kBlock] = count;
       ks[count] = k;
       xs[count] = xr[k];
       count += xr[k] != 0.0f;
@@ -73,9 +76,12 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
+  int* starts = s.block_starts_of_row(r);
+  static_assert(SparseBatch::kBlock == 16, "a block is one vector of pixels");
   const v128_t zero = wasm_i8x16_splat(0), lanes = wasm_i32x4_make(0, 1, 2, 3);
   int count = 0, k = 0;
   for (; k + 16 <= K; k += 16) {
+    starts[k / 16] = count;
     const v128_t p = wasm_v128_load(pixels + k);
     const int mask = wasm_i8x16_bitmask(wasm_i8x16_ne(p, zero));
     if (mask == 0) continue;
@@ -86,6 +92,7 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
       count = detail::store_lit_lanes(ks, xs, count, kv, v[g], (mask >> (4 * g)) & 15);
     }
   }
+  if (k < K) starts[k / 16] = count;
   for (; k < K; ++k) {
     ks[count] = k;
     xs[count] = static_cast<float>(pixels[k]) * (1.0f / 255.0f);
