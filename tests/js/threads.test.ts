@@ -1,14 +1,14 @@
-// The page's choice of training threads (one core is left to the page) and how ?threads=N reaches the worker.
+// The page's choice of training threads (every core) and how ?threads=N reaches the worker.
 import { describe, expect, it } from 'vitest';
 
 import { workerName } from '../../web/src/client';
 import { trainingThreads } from '../../web/src/core';
 
 describe('trainingThreads', () => {
-  it('leaves one core to the page and never goes below one thread', () => {
-    expect(trainingThreads(8)).toBe(7);
-    expect(trainingThreads(4)).toBe(3);
-    expect(trainingThreads(2)).toBe(1);
+  it('trains on every core and never goes below one thread', () => {
+    expect(trainingThreads(8)).toBe(8);
+    expect(trainingThreads(4)).toBe(4);
+    expect(trainingThreads(2)).toBe(2);
     expect(trainingThreads(1)).toBe(1);
     expect(trainingThreads(undefined)).toBe(1);
     expect(trainingThreads(0)).toBe(1);
