@@ -157,7 +157,11 @@ function rest(ms: number) {
 // blocks per build, alternated A B, B A, A B, ... so that a change in the machine's load (2 shared cores)
 // falls on every build alike, and their ratio (2 threads against 1) compares like with like. Before each
 // block the worker rests 4 ms, so the threaded build's pool has stopped spinning (ThreadPool spins 2 ms)
-// when the next block starts. Each build still trains o.steps timed batches in all.
+// when the next block starts; then BLOCK_WARMUP untimed batches, because the first batches after a rest
+// run slow (caches gone cold, the pool's threads asleep: measured, the first batch took 1.5x its steady
+// time on 1 thread and 1.7-3x on 2, the next four 1.05-1.3x), which a training run, with no rests, never
+// pays. Each build still trains o.steps timed batches in all.
+const BLOCK_WARMUP = 5;
 function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<string, RunResult> {
   const runs = specs.map((spec) => {
     const e = cores.get(spec.id);
@@ -174,19 +178,23 @@ function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<st
     });
     return { spec, core: e.core, trainer, seconds: 0, batches: 0, loss: NaN };
   });
+  const n = Math.max(1, Math.min(blocks, o.steps));
   try {
     for (const r of runs) {
       const perEpoch = Math.floor(r.trainer.epochSize() / BATCH);
-      if (o.warmup + o.steps >= perEpoch)
-        throw new Error(`warm-up + steps (${o.warmup + o.steps}) must stay below one epoch (${perEpoch} batches)`);
+      const batches = o.warmup + (runs.length > 1 ? n * BLOCK_WARMUP : 0) + o.steps;
+      if (batches >= perEpoch)
+        throw new Error(`warm-up + steps (${batches} batches) must stay below one epoch (${perEpoch} batches)`);
       if (o.warmup > 0) r.core.step(r.trainer, o.warmup);
     }
-    const n = Math.max(1, Math.min(blocks, o.steps));
     for (let b = 0; b < n; ++b) {
       const steps = Math.floor((o.steps * (b + 1)) / n) - Math.floor((o.steps * b) / n);
       const order = b % 2 === 0 ? runs : [...runs].reverse();
       for (const r of order) {
-        if (runs.length > 1) rest(4);
+        if (runs.length > 1) {
+          rest(4);
+          r.core.step(r.trainer, BLOCK_WARMUP);
+        }
         const t0 = performance.now();
         const s = r.core.step(r.trainer, steps);
         r.seconds += (performance.now() - t0) / 1000;
