@@ -158,7 +158,7 @@ function rest(ms: number) {
 // falls on every build alike, and their ratio (2 threads against 1) compares like with like. Before each
 // block the worker rests 4 ms, so the threaded build's pool has stopped spinning (ThreadPool spins 2 ms)
 // when the next block starts; then BLOCK_WARMUP untimed batches, because the first batches after a rest
-// run slow (caches gone cold, the pool's threads asleep: measured, the first batch took 1.5x its steady
+// run slow (caches gone cold, the pool's threads asleep: measured, the first batch took 1.4-1.6x its steady
 // time on 1 thread and 1.7-3x on 2, the next four 1.05-1.3x), which a training run, with no rests, never
 // pays. Each build still trains o.steps timed batches in all.
 const BLOCK_WARMUP = 5;
