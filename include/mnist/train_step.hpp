@@ -94,9 +94,10 @@ inline std::pair<int, int> hidden_columns(int H, int i, int parts) {
 // the same slabs from call to call, so its part of W1 stays in its core's cache between the forward pass
 // and the W1 update, and helps a slower thread finish; the items, cheap and many, fill the end of the
 // phase where the chunks alone would leave one thread waiting for the other's last chunk). Without a
-// pool, all of H as one chunk, then the items in order.
+// pool, all of H as one chunk, then the items in order. backwards: each thread walks its share from its
+// last chunk (see train_step).
 template <typename F, typename Item>
-void in_column_chunks_then(ThreadPool* pool, int H, int items, F&& part, Item&& item) {
+void in_column_chunks_then(ThreadPool* pool, int H, int items, F&& part, Item&& item, bool backwards = false) {
   if (!pool) {
     part(0, 1, 0);
     for (int i = 0; i < items; ++i) item(i);
@@ -110,7 +111,7 @@ void in_column_chunks_then(ThreadPool* pool, int H, int items, F&& part, Item&& 
     const auto [c0, c1] = split_range(chunks, i, parts);
     const int at = c - first(i);
     if (at < c1 - c0)
-      part(c0 + at, chunks, thread);
+      part(backwards ? c1 - 1 - at : c0 + at, chunks, thread);
     else
       item(split_range(items, i, parts).first + at - (c1 - c0));
   });
@@ -247,6 +248,12 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   float* W2T = ws.W2T.data();
   // The backward pass reads xs by column only, so the next step's rows can be listed by row meanwhile.
   const auto list_ahead = [&](int r) { (*ahead)(r, ws.xs); };
+  // The W1 update walks the slabs in the order opposite to the first layer's, so it starts on the slabs
+  // the first layer read last, still in the core's cache, and the next step's first layer on those it
+  // wrote last. A thread's part of W1 with the step's other buffers is about its core's L2 (512 KB here,
+  // 401 KB of W1 on 2 threads): walked the same way every pass, each slab was evicted just before it was
+  // needed again. Measured in Chromium, the same bits: x1.04 on 2 threads, x1.00-1.02 on one.
+
   const auto backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
@@ -257,12 +264,12 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
       for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
     kernels::colsum_add(n, H, ws.g1.data(), P.b1.data(), j0, j1);
     if (kernels::kSparseInputs && slabs)  // W1 = s W1 + x^T g1
-      for (int j = j0; j < j1; j += W1Slabs::kWidth)
+      for (int j = j1 - W1Slabs::kWidth; j >= j0; j -= W1Slabs::kWidth)
         kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), scale, slabs->slab(j / W1Slabs::kWidth), j);
     else
       kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
   };
-  in_column_chunks_then(pool, H, ahead ? ahead_n : 0, backward, list_ahead);
+  in_column_chunks_then(pool, H, ahead ? ahead_n : 0, backward, list_ahead, /*backwards=*/true);
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
   return ce;
 }
