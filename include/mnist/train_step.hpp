@@ -253,7 +253,6 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   // wrote last. A thread's part of W1 with the step's other buffers is about its core's L2 (512 KB here,
   // 401 KB of W1 on 2 threads): walked the same way every pass, each slab was evicted just before it was
   // needed again. Measured in Chromium, the same bits: x1.04 on 2 threads, x1.00-1.02 on one.
-
   const auto backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
