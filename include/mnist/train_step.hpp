@@ -42,6 +42,7 @@ struct StepWorkspace {
     const std::uint32_t* idx = nullptr;
     int n = 0;
     const std::uint8_t* labels = nullptr;
+    float unit = 0;  // the pixel values' unit (W1Slabs::Decay)
   } listed_ahead;
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1, int train_rows_ = -1)
@@ -63,6 +64,9 @@ struct StepWorkspace {
 };
 
 namespace detail {
+// s = 1 - 2 lr c: what the weight decay c multiplies every weight by in a step.
+inline float decay_factor(float lr, float decay) { return 1.0f - 2.0f * lr * decay; }
+
 // Rows [j0, j1) of W2 (H, 10) into columns [j0, j1) of W2T (10, H).
 inline void transpose_w2(const Mat<float>& W2, float* W2T, int j0, int j1) {
   const int H = static_cast<int>(W2.rows());
@@ -145,9 +149,11 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
   const std::uint32_t* idx;
   float* x;  // written only where the kernels take the batch dense
   std::uint8_t* labels;
+  static constexpr float kUnit = 1.0f / 255.0f;
+  float unit = kUnit;  // the listed value of pixel byte 1 (W1Slabs::Decay: the slabs' scale in it)
   void operator()(int r, kernels::SparseBatch& xs) const {
     if (kernels::kSparseInputs)
-      kernels::list_row_u8(d.image(idx[r]), r, xs);
+      kernels::list_row_u8(d.image(idx[r]), r, xs, unit);
     else
       kernels::u8_to_unit_f32(kInputs, d.image(idx[r]), x + std::size_t(r) * kInputs);
     labels[r] = d.labels[idx[r]];
@@ -160,9 +166,10 @@ struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch
 // output layer. For a training step (by_column) the batch is also listed by column for the W1 update,
 // by ranges of pixels after the chunks, filling the phase's end. With slabs, W1 is read from there
 // (W1Slabs) instead of P.W1. rows_listed: xs already lists these rows (listed ahead by the step before).
+// col_gain: the lists by column carry the values times this (W1Slabs::Decay).
 template <typename Rows>
 void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace& ws, ThreadPool* pool, bool by_column,
-                    const Rows& rows, const W1Slabs* slabs = nullptr, bool rows_listed = false) {
+                    const Rows& rows, const W1Slabs* slabs = nullptr, bool rows_listed = false, float col_gain = 1.0f) {
   const int H = P.hidden();
   if (Rows::kPerRow && !rows_listed) {
     ws.listed_ahead = {};
@@ -174,7 +181,7 @@ void forward_layers(const Params<float>& P, const float* x, int n, StepWorkspace
   const int blocks = (kInputs + 15) / 16, ranges = kernels::kSparseInputs && by_column ? (pool ? 16 : 1) : 0;
   const auto list_columns = [&](int i) {
     const auto [b0, b1] = split_range(blocks, i, ranges);
-    kernels::list_columns(n, ws.xs, 16 * b0, std::min(kInputs, 16 * b1));
+    kernels::list_columns(n, ws.xs, 16 * b0, std::min(kInputs, 16 * b1), col_gain);
   };
   const auto first_layer = [&](int c, int chunks, int) {
     const auto [j0, j1] = hidden_columns(H, c, chunks);
@@ -232,19 +239,25 @@ inline float forward_probs(const Params<float>& P, const float* x, const std::ui
 // runs it, so the result is the same for any number of threads; only the b2 step (10 sums) stays on the
 // caller. With slabs (W1Slabs::usable), W1 is read and updated there instead of P.W1. rows_listed: xs
 // already lists the rows (by row); `ahead` (ahead_n rows) lists the next step's rows in the last phase.
+// slab_decay: the slabs keep the decay in their scale (W1Slabs::Decay; rows list their pixels times its
+// unit), and the caller commits it after a finite step.
 namespace detail {
 template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                  StepWorkspace& ws, ThreadPool* pool, const Rows& rows, W1Slabs* slabs = nullptr,
-                 bool rows_listed = false, const Rows* ahead = nullptr, int ahead_n = 0) {
+                 bool rows_listed = false, const Rows* ahead = nullptr, int ahead_n = 0,
+                 const W1Slabs::Decay* slab_decay = nullptr) {
   assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   assert(!slabs || (W1Slabs::usable(P.hidden()) && slabs->hidden() == P.hidden()));
   assert(!ahead || (kernels::kSparseInputs && ahead_n >= 1 && ahead_n <= ws.train_rows));
+  assert(!slab_decay || slabs);
   const int H = P.hidden();
-  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs, rows_listed);
+  forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs, rows_listed,
+                 slab_decay ? slab_decay->col_gain : 1.0f);
   const float ce = output_layer(P, labels, n, lr, ws, pool);
   if (!std::isfinite(ce)) return ce;
-  const float scale = 1.0f - 2.0f * lr * decay;  // weight decay folded into the step
+  const float scale = decay_factor(lr, decay);  // weight decay folded into the step
+  const float w1_scale = slab_decay ? slab_decay->w_scale : scale;
   float* W2T = ws.W2T.data();
   // The backward pass reads xs by column only, so the next step's rows can be listed by row meanwhile.
   const auto list_ahead = [&](int r) { (*ahead)(r, ws.xs); };
@@ -262,11 +275,11 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
     for (int j = j0; j < j1; ++j)
       for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
     kernels::colsum_add(n, H, ws.g1.data(), P.b1.data(), j0, j1);
-    if (kernels::kSparseInputs && slabs)  // W1 = s W1 + x^T g1
+    if (kernels::kSparseInputs && slabs)  // W1 = s W1 + x^T g1 (the slabs' s and x: W1Slabs::Decay)
       for (int j = j1 - W1Slabs::kWidth; j >= j0; j -= W1Slabs::kWidth)
-        kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), scale, slabs->slab(j / W1Slabs::kWidth), j);
+        kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), w1_scale, slabs->slab(j / W1Slabs::kWidth), j);
     else
-      kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), scale, P.W1.data(), j0, j1);
+      kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), w1_scale, P.W1.data(), j0, j1);
   };
   in_column_chunks_then(pool, H, ahead ? ahead_n : 0, backward, list_ahead, /*backwards=*/true);
   kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
@@ -292,20 +305,28 @@ struct BatchAhead {
 // gather_batch_fast then train_step, but the rows are taken inside the step by the threads that list
 // them, and the sparse kernels list them straight from the images. x (n, 784) receives the rows only
 // where the kernels take the batch dense (not kernels::kSparseInputs); the sparse path leaves it alone.
-// With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone.
+// With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone; the
+// slabs also keep the weight decay in their scale (W1Slabs), so W1 is their unpack(), equal to training
+// W1 row-major up to float rounding.
 // With `ahead` (BatchAhead), the sparse step also lists the next batch in its last phase, and the next
 // train_batch on exactly that batch with this workspace starts from that listing.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
                          W1Slabs* slabs = nullptr, BatchAhead ahead = {}) {
+  const W1Slabs::Decay slab_decay = slabs ? slabs->plan(detail::decay_factor(lr, decay)) : W1Slabs::Decay{};
+  const float unit = slabs ? slab_decay.unit : detail::RowsFromDataset::kUnit;
+  const float next_unit = slabs ? W1Slabs::unit_of(slab_decay.next_scale) : detail::RowsFromDataset::kUnit;
   const auto& listed = ws.listed_ahead;
-  const bool rows_listed = listed.d == &d && listed.idx == idx && listed.n == n && listed.labels == labels;
+  const bool rows_listed =
+      listed.d == &d && listed.idx == idx && listed.n == n && listed.labels == labels && listed.unit == unit;
   ws.listed_ahead = {};
   const bool list_ahead = kernels::kSparseInputs && ahead.n > 0;
-  const detail::RowsFromDataset rows{d, idx, x, labels}, next{d, ahead.idx, x, ahead.labels};
+  const detail::RowsFromDataset rows{d, idx, x, labels, unit}, next{d, ahead.idx, x, ahead.labels, next_unit};
   const float ce = detail::train_step(P, x, labels, n, lr, decay, ws, pool, rows, slabs, rows_listed,
-                                      list_ahead ? &next : nullptr, ahead.n);
-  if (list_ahead && std::isfinite(ce)) ws.listed_ahead = {&d, ahead.idx, ahead.n, ahead.labels};
+                                      list_ahead ? &next : nullptr, ahead.n, slabs ? &slab_decay : nullptr);
+  if (!std::isfinite(ce)) return ce;
+  if (slabs) slabs->commit(slab_decay);
+  if (list_ahead) ws.listed_ahead = {&d, ahead.idx, ahead.n, ahead.labels, next_unit};
   return ce;
 }
 

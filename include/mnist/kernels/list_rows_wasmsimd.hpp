@@ -72,7 +72,7 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 // Row r from its uint8 pixels: 16 at a time, a block with no ink skipped at once (most of an MNIST row's
 // blocks are blank); the others converted as u8_to_unit_f32 does (unit_f32x4_of_u8x16) and compacted 4
 // lanes at a time as above. ref::list_row_u8 is its definition.
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = 1.0f / 255.0f) {
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
@@ -86,7 +86,7 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
     const int mask = wasm_i8x16_bitmask(wasm_i8x16_ne(p, zero));
     if (mask == 0) continue;
     v128_t v[4];
-    unit_f32x4_of_u8x16(p, v);
+    unit_f32x4_of_u8x16(p, v, unit);
     for (int g = 0; g < 4; ++g) {
       const v128_t kv = wasm_i32x4_add(wasm_i32x4_splat(k + 4 * g), lanes);
       count = detail::store_lit_lanes(ks, xs, count, kv, v[g], (mask >> (4 * g)) & 15);
@@ -95,7 +95,7 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
   if (k < K) starts[k / 16] = count;
   for (; k < K; ++k) {
     ks[count] = k;
-    xs[count] = static_cast<float>(pixels[k]) * (1.0f / 255.0f);
+    xs[count] = static_cast<float>(pixels[k]) * unit;
     count += pixels[k] != 0;
   }
   s.row_count[r] = count;

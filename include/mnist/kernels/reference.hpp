@@ -104,7 +104,8 @@ inline void gemm_tn_sgd(int n, int M, int N, const float* __restrict A, const fl
 
 // gemm_tn_sgd with A = x a sparse batch (n, K) given by its column lists (list_columns): W (K, N) =
 // scale W + x^T B, each row k of W walking only the rows where x[:, k] is non-zero, in row order like the
-// dense loop above. W's rows are ldw floats apart as in spmm_bias_relu (ldw < 0: N, W row-major).
+// dense loop above. W's rows are ldw floats apart as in spmm_bias_relu (ldw < 0: N, W row-major). With
+// scale 1, a row of W whose pixel is zero in the whole batch is not touched at all.
 inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, float scale, float* __restrict W,
                         int j_begin = 0, int j_end = -1, int ldw = -1) {
   if (j_end < 0) j_end = N;
@@ -112,6 +113,7 @@ inline void spmm_tn_sgd(int N, const SparseBatch& x, const float* __restrict B, 
   for (int k = 0; k < x.K; ++k) {
     float* __restrict wk = W + std::size_t(k) * ldw;
     const SparseBatch::ColumnEntry* es = x.of_col(k);
+    if (scale == 1.0f && x.col_count[k] == 0) continue;
     for (int j = 0; j < j_end - j_begin; ++j) wk[j] *= scale;
     for (int t = 0, count = x.col_count[k]; t < count; ++t) {
       const float xv = es[t].x;

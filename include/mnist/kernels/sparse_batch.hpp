@@ -76,10 +76,11 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
   }
 }
 
-// Lists row r from its image's uint8 pixels, each scaled by the float 1/255 as u8_to_unit_f32 does: the
-// lists of u8_to_unit_f32 then list_rows, without the float row in between.
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
-  constexpr float scale = 1.0f / 255.0f;
+// Lists row r from its image's uint8 pixels, each times unit: by default the float 1/255 as
+// u8_to_unit_f32 does, giving the lists of u8_to_unit_f32 then list_rows without the float row in between.
+// (The sparse step also lists with W1Slabs::scale() folded in.)
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = 1.0f / 255.0f) {
+  const float scale = unit;
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
@@ -97,8 +98,9 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s) {
 
 // Lists rows [0, n) by column, for the columns [k_begin, k_end) (k_end < 0: K; threads split the
 // columns), from their row lists (list_rows first): rows in ascending order because they are walked in
-// order, each from its first listed k >= k_begin (found from the start of k_begin's block).
-inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1) {
+// order, each from its first listed k >= k_begin (found from the start of k_begin's block). Each value is
+// the row list's times gain (1: the same bits; the sparse step's W1Slabs::Decay otherwise).
+inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1, float gain = 1.0f) {
   assert(n <= s.col_capacity);
   if (k_end < 0) k_end = s.K;
   if (k_begin >= k_end) return;
@@ -111,7 +113,7 @@ inline void list_columns(int n, SparseBatch& s, int k_begin = 0, int k_end = -1)
     while (t < count && ks[t] < k_begin) ++t;
     for (; t < count && ks[t] < k_end; ++t) {
       const int k = ks[t];
-      s.col[std::size_t(k) * s.col_capacity + s.col_count[k]++] = {r, xs[t]};
+      s.col[std::size_t(k) * s.col_capacity + s.col_count[k]++] = {r, xs[t] * gain};
     }
   }
 }

@@ -1,7 +1,8 @@
 // Weight gradient of a sparse batch fused with the SGD step on WebAssembly SIMD:
 // W (K, N) = scale W + x (n, K)^T B (n, N), each row k of W walking only the rows of x listed for column
 // k (SparseBatch), 1 row of W x 16 columns of f32x4 accumulators; W is read and written once, the product
-// never stored. A pixel that is zero in the whole batch leaves its row of W only scaled (the decay).
+// never stored. A pixel that is zero in the whole batch leaves its row of W only scaled (the decay), or,
+// with scale 1, untouched: W1Slabs keeps the decay out of the weights so that these rows are skipped.
 // (bench/step_bench.cpp on MNIST: ~140 us per batch of 32, against ~345 us for the dense kernel that
 // skipped only the pixels zero in the whole batch.) Compiled only with -msimd128; ref::spmm_tn_sgd is
 // its definition.
@@ -42,6 +43,7 @@ inline void spmm_tn_sgd_1x16(int N, const SparseBatch& x, const float* B, float 
   for (int k = 0; k < x.K; ++k) {
     const SparseBatch::ColumnEntry* es = x.of_col(k);
     const int count = x.col_count[k];
+    if (count == 0 && scale == 1.0f) continue;       // W = 1 W + nothing: the same bits without a load
     float* wk = W + std::size_t(k) * ldw - j_begin;  // indexed by j in [j_begin, j_end)
     int j = j_begin;
     for (; j + 16 <= j_end; j += 16) spmm_tn_sgd_tile<4>(N, es, count, B + j, s, wk + j);
