@@ -2,8 +2,7 @@
 // k = 0..783 of columns [16 s, 16 s + 16), 16 floats per row, one slab after another. A slab is 50 KB of
 // contiguous memory, so the thread that owns a slab walks only its own lines and pages, in order; row-major,
 // each thread's part of a row shares the row's 1 KB, and its page, with the other threads' parts. The
-// kernels' tiles and sums are the same, so the products give bit for bit those of a row-major W1 (training
-// on slabs also keeps the decay apart, below: the same as training W1 row-major up to rounding). Used only
+// kernels' tiles and sums are the same, so the products give bit for bit those of a row-major W1. Used only
 // where the kernels walk the batch's lists (kernels::kSparseInputs) and H is a multiple of 16; the model,
 // its file and the native Eigen path keep W1 row-major.
 //
@@ -12,9 +11,10 @@
 // (58 %); the rows of W1 for the others get nothing but that product, and writing it into the weights
 // made every step read and write all of W1. Kept in scale() instead (scale' = s scale), the step touches
 // only the rows of its batch's pixels: it lists the batch for the first layer with scale() folded into
-// the pixel values, and for the update divided by the new scale (Decay). Once the scale would fall below
-// kMinScale (every 34,000 steps at the reference's lr and decay), a step folds it back into the weights
-// with a full pass, as every step used to make.
+// the pixel values, and for the update divided by the new scale (Decay), so training on slabs equals
+// training W1 row-major up to float rounding. Once the scale would fall below kMinScale (every 34,657
+// steps at the reference's lr and decay), a step folds it back into the weights with a full pass, as
+// every step used to do.
 #pragma once
 
 #include <cmath>
