@@ -35,14 +35,14 @@ struct StepWorkspace {
   AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
   std::vector<float> loss;   // (capacity) each row's cross-entropy, summed in row order after the threads
   std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
-  // The rows a training step listed in xs for the step after it (train_batch's BatchAhead), until xs lists
-  // other rows.
+  // The rows a training step listed in xs for the step after it (train_batch's BatchAhead), and the unit
+  // it listed their pixels in (W1Slabs::Decay), until xs lists other rows.
   struct {
     const Dataset* d = nullptr;
     const std::uint32_t* idx = nullptr;
     int n = 0;
     const std::uint8_t* labels = nullptr;
-    float unit = 0;  // the pixel values' unit (W1Slabs::Decay)
+    float unit = 0;
   } listed_ahead;
 
   StepWorkspace(int capacity_, int hidden_, int threads_ = 1, int train_rows_ = -1)
@@ -143,7 +143,8 @@ struct RowsInX {
     if (kernels::kSparseInputs) kernels::list_rows(x, r, r + 1, xs);
   }
 };
-struct RowsFromDataset {  // row r: image idx[r] of d in [0, 1], as gather_batch_fast, and its label
+// Row r: image idx[r] of d, its pixels times unit (in [0, 1] by default, as gather_batch_fast), and its label.
+struct RowsFromDataset {
   static constexpr bool kPerRow = true;
   const Dataset& d;
   const std::uint32_t* idx;

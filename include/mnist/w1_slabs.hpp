@@ -12,11 +12,12 @@
 // made every step read and write all of W1. Kept in scale() instead (scale' = s scale), the step touches
 // only the rows of its batch's pixels: it lists the batch for the first layer with scale() folded into
 // the pixel values, and for the update divided by the new scale (Decay), so training on slabs equals
-// training W1 row-major up to float rounding. Once the scale would fall below kMinScale (every 34,657
+// training W1 row-major up to float rounding. Once the scale would fall below kMinScale (every 34,611
 // steps at the reference's lr and decay), a step folds it back into the weights with a full pass, as
-// every step used to do.
+// every step used to do. The decay only shrinks weights (s <= 1), so the scale stays in [kMinScale, 1].
 #pragma once
 
+#include <cassert>
 #include <cmath>
 #include <cstddef>
 
@@ -61,6 +62,7 @@ class W1Slabs {
   };
   static float unit_of(float scale) { return scale * (1.0f / 255.0f); }
   Decay plan(float s) const {
+    assert(s <= 1.0f);
     const float next = scale_ * s;
     if (next >= kMinScale && std::isfinite(next)) return {unit_of(scale_), 1.0f, 1.0f / (scale_ * next), next};
     return {unit_of(scale_), next, 1.0f / scale_, 1.0f};  // fold the scale back into the weights

@@ -405,8 +405,9 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
 
 // W1 by slabs keeps the weight decay in its scale and folds it back into the weights when the scale would
 // fall below W1Slabs::kMinScale. Over steps with a decay that makes it fold every 7 steps, training on
-// slabs follows training W1 row-major up to rounding, and the rows of W1 for pixels no image lights only
-// decay, though the step no longer touches them.
+// slabs (listing each next batch ahead, in the unit of the scale to come) follows training W1 row-major
+// up to rounding; a re-pack between steps (the scale back to 1) makes the step list its rows again; and
+// the rows of W1 for pixels no image lights only decay, though the step no longer touches them.
 inline std::string check_slab_decay(int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
   if (!W1Slabs::usable(H)) return "";
   std::mt19937 gen(seed);
@@ -420,23 +421,33 @@ inline std::string check_slab_decay(int n, int H, unsigned seed, ThreadPool* poo
   StepWorkspace wa(n, H, threads), wb(n, H, threads);
   W1Slabs slabs(B.W1);
   Vec x(std::size_t(n) * kInputs);
-  std::vector<std::uint8_t> la(n), lb(n);
-  std::vector<std::uint32_t> idx(n);
+  std::vector<std::uint8_t> la(n), lb(n), lb_ahead(n);
   const float lr = 0.1f, decay = 0.5f, s = 1.0f - 2.0f * lr * decay;  // s = 0.9
-  const int steps = 16;
+  const int steps = 20, repack_after = 9;                             // folds after steps 6 and 16
+  std::vector<std::vector<std::uint32_t>> idx(steps + 1, std::vector<std::uint32_t>(n));
+  for (auto& batch : idx)
+    for (auto& i : batch) i = gen() % images;
   int folds = 0;
   for (int step = 0; step < steps; ++step) {
-    for (auto& i : idx) i = gen() % images;
-    const float ca = train_batch(A, d, idx.data(), n, x.data(), la.data(), lr, decay, wa, pool);
-    const float cb = train_batch(B, d, idx.data(), n, x.data(), lb.data(), lr, decay, wb, pool, &slabs);
-    folds += slabs.scale() == 1.0f;
     const std::string where = shape("slab decay", {{"n", n}, {"H", H}, {"threads", threads}, {"step", step}});
+    const float ca = train_batch(A, d, idx[step].data(), n, x.data(), la.data(), lr, decay, wa, pool);
+    const BatchAhead ahead{idx[step + 1].data(), n, lb_ahead.data()};
+    const float cb = train_batch(B, d, idx[step].data(), n, x.data(), lb.data(), lr, decay, wb, pool, &slabs, ahead);
+    lb.swap(lb_ahead);
+    folds += slabs.scale() == 1.0f;
     if (!(std::fabs(cb - ca) <= 1e-4f * std::fabs(ca)))
       return where + ": loss " + std::to_string(cb) + ", want " + std::to_string(ca);
     if (!(slabs.scale() >= W1Slabs::kMinScale && slabs.scale() <= 1.0f)) return where + ": scale out of range";
+    if (wb.listed_ahead.idx != ahead.idx || wb.listed_ahead.unit != W1Slabs::unit_of(slabs.scale()))
+      return where + ": the next batch was not listed ahead in the unit of the scale it will train with";
+    if (step == repack_after) {  // the listed rows' unit is now stale: the next step must list them again
+      Mat<float> W1(kInputs, H);
+      slabs.unpack(W1);
+      slabs.pack(W1);
+    }
   }
   const std::string where = shape("slab decay", {{"n", n}, {"H", H}, {"threads", threads}});
-  if (folds != 2) return where + ": the scale folded " + std::to_string(folds) + " times in 16 steps, want 2";
+  if (folds != 2) return where + ": the scale folded " + std::to_string(folds) + " times in 20 steps, want 2";
   slabs.unpack(B.W1);
   if (!close_params(B, A, 1e-4f)) return where + ": the parameters differ from training W1 row-major";
   const float decayed = std::pow(s, float(steps));

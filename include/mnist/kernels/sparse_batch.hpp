@@ -80,7 +80,6 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 // u8_to_unit_f32 does, giving the lists of u8_to_unit_f32 then list_rows without the float row in between.
 // (The sparse step also lists with W1Slabs::scale() folded in.)
 inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = 1.0f / 255.0f) {
-  const float scale = unit;
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
@@ -89,7 +88,7 @@ inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float
   for (int k = 0; k < K; ++k) {
     if (k % SparseBatch::kBlock == 0) starts[k / SparseBatch::kBlock] = count;
     ks[count] = k;
-    xs[count] = static_cast<float>(pixels[k]) * scale;
+    xs[count] = static_cast<float>(pixels[k]) * unit;
     count += pixels[k] != 0;
   }
   s.row_count[r] = count;

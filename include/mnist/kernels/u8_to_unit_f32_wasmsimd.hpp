@@ -12,12 +12,12 @@ namespace mnist::kernels::wasmsimd {
 
 // 16 pixels p as 4 x f32x4 of p * unit (the float 1/255 unless told), in order.
 inline void unit_f32x4_of_u8x16(v128_t p, v128_t out[4], float unit = 1.0f / 255.0f) {
-  const v128_t scale = wasm_f32x4_splat(unit);
+  const v128_t unit_v = wasm_f32x4_splat(unit);
   const v128_t lo = wasm_u16x8_extend_low_u8x16(p), hi = wasm_u16x8_extend_high_u8x16(p);
   const v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
                        wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
   // The values fit in 8 bits, so the signed convert (one instruction on x86) is exact.
-  for (int t = 0; t < 4; ++t) out[t] = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[t]), scale);
+  for (int t = 0; t < 4; ++t) out[t] = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(q[t]), unit_v);
 }
 
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
