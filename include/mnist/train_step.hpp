@@ -150,8 +150,7 @@ struct RowsFromDataset {
   const std::uint32_t* idx;
   float* x;  // written only where the kernels take the batch dense
   std::uint8_t* labels;
-  static constexpr float kUnit = 1.0f / 255.0f;
-  float unit = kUnit;  // the listed value of pixel byte 1 (W1Slabs::Decay: the slabs' scale in it)
+  float unit = kernels::kPixelUnit;  // the listed value of pixel byte 1 (W1Slabs::Decay: the slabs' scale in it)
   void operator()(int r, kernels::SparseBatch& xs) const {
     if (kernels::kSparseInputs)
       kernels::list_row_u8(d.image(idx[r]), r, xs, unit);
@@ -315,8 +314,8 @@ inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
                          W1Slabs* slabs = nullptr, BatchAhead ahead = {}) {
   const W1Slabs::Decay slab_decay = slabs ? slabs->plan(detail::decay_factor(lr, decay)) : W1Slabs::Decay{};
-  const float unit = slabs ? slab_decay.unit : detail::RowsFromDataset::kUnit;
-  const float next_unit = slabs ? W1Slabs::unit_of(slab_decay.next_scale) : detail::RowsFromDataset::kUnit;
+  const float unit = slabs ? slab_decay.unit : kernels::kPixelUnit;
+  const float next_unit = slabs ? W1Slabs::unit_of(slab_decay.next_scale) : kernels::kPixelUnit;
   const auto& listed = ws.listed_ahead;
   const bool rows_listed =
       listed.d == &d && listed.idx == idx && listed.n == n && listed.labels == labels && listed.unit == unit;

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cassert>
-#include <cmath>
 #include <cstddef>
 
 #include "kernels/kernels.hpp"
@@ -60,11 +59,11 @@ class W1Slabs {
     float col_gain;    // the update's lists: the first layer's values times this
     float next_scale;  // scale() after the step
   };
-  static float unit_of(float scale) { return scale * (1.0f / 255.0f); }
+  static float unit_of(float scale) { return scale * kernels::kPixelUnit; }
   Decay plan(float s) const {
     assert(s <= 1.0f);
     const float next = scale_ * s;
-    if (next >= kMinScale && std::isfinite(next)) return {unit_of(scale_), 1.0f, 1.0f / (scale_ * next), next};
+    if (next >= kMinScale) return {unit_of(scale_), 1.0f, 1.0f / (scale_ * next), next};
     return {unit_of(scale_), next, 1.0f / scale_, 1.0f};  // fold the scale back into the weights
   }
   void commit(const Decay& d) { scale_ = d.next_scale; }

@@ -34,7 +34,7 @@ constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   wasmsimd::list_rows(x, r_begin, r_end, xs);
 }
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs, float unit = 1.0f / 255.0f) {
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs, float unit = kPixelUnit) {
   wasmsimd::list_row_u8(pixels, r, xs, unit);
 }
 inline void gemm_nn_bias_relu(int n, int /*K*/, int N, const float* /*x*/, const SparseBatch& xs, const float* W,
@@ -81,7 +81,7 @@ constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   ref::list_rows(x, r_begin, r_end, xs);
 }
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs, float unit = 1.0f / 255.0f) {
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& xs, float unit = kPixelUnit) {
   ref::list_row_u8(pixels, r, xs, unit);
 }
 inline void gemm_nn_bias_relu(int n, int K, int N, const float* x, const SparseBatch&, const float* W, const float* b,

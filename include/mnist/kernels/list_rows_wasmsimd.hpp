@@ -72,7 +72,7 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 // Row r from its uint8 pixels: 16 at a time, a block with no ink skipped at once (most of an MNIST row's
 // blocks are blank); the others converted as u8_to_unit_f32 does (unit_f32x4_of_u8x16) and compacted 4
 // lanes at a time as above. ref::list_row_u8 is its definition.
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = 1.0f / 255.0f) {
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = kPixelUnit) {
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;

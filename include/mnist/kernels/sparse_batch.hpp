@@ -14,6 +14,9 @@
 
 namespace mnist::kernels {
 
+// A pixel byte's unit: listed values are byte x this float, as u8_to_unit_f32 converts them.
+inline constexpr float kPixelUnit = 1.0f / 255.0f;
+
 // Only a training step lists by column, so the column lists have their own capacity (the training batch),
 // and a forward-only user (evaluation, predictions) passes 0 for them.
 struct SparseBatch {
@@ -79,7 +82,7 @@ inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& s) {
 // Lists row r from its image's uint8 pixels, each times unit: by default the float 1/255 as
 // u8_to_unit_f32 does, giving the lists of u8_to_unit_f32 then list_rows without the float row in between.
 // (The sparse step also lists with W1Slabs::scale() folded in.)
-inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = 1.0f / 255.0f) {
+inline void list_row_u8(const std::uint8_t* pixels, int r, SparseBatch& s, float unit = kPixelUnit) {
   const int K = s.K;
   int* ks = s.row_k.data() + std::size_t(r) * K;
   float* xs = s.row_x.data() + std::size_t(r) * K;
