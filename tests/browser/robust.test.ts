@@ -57,6 +57,39 @@ async function open(query = '', options: Parameters<typeof openPage>[2] = {}): P
 const phaseText = (p: Page) => p.locator('#phase-text').textContent();
 const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 
+// In the page: whether IndexedDB holds a kept model (storage.ts's database and key).
+function savedModelKept(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = indexedDB.open('mnist-trainer');
+    request.onerror = () => resolve(false);
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains('models')) return resolve(false);
+      const get = db.transaction('models').objectStore('models').get('current');
+      get.onsuccess = () => resolve(get.result !== undefined);
+      get.onerror = () => resolve(false);
+    };
+  });
+}
+
+// An init script: IndexedDB's open requests answer only after window.releaseStorage() is called.
+function holdStorage(): void {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  (window as unknown as { releaseStorage(): void }).releaseStorage = release;
+  const onsuccess = Object.getOwnPropertyDescriptor(IDBRequest.prototype, 'onsuccess')!;
+  const open = IDBFactory.prototype.open;
+  IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+    const request = open.apply(this, args);
+    Object.defineProperty(request, 'onsuccess', {
+      get: () => onsuccess.get!.call(request),
+      set: (handler: (this: IDBRequest, e: Event) => void) =>
+        onsuccess.set!.call(request, (e: Event) => void gate.then(() => handler.call(request, e))),
+    });
+    return request;
+  };
+}
+
 async function importBytes(p: Page, name: string, bytes: Uint8Array): Promise<void> {
   await p.getByLabel('Import model').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
 }
@@ -94,6 +127,50 @@ describe('saved models', () => {
     await p.waitForTimeout(300);
     expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
     expect(await p.getByRole('button', { name: 'Export model' }).isDisabled()).toBe(true);
+  });
+
+  it('lets an import or Train made while the kept model is being restored win over the restore', async () => {
+    const p = await open();
+    await train(p, 600, 1, { 'Hidden units': '32' });
+    await waitForTestAccuracy(p);
+    await expect.poll(() => p.evaluate(savedModelKept)).toBe(true);
+    // From now on every page load holds IndexedDB's answers until the test lets them through, so the restore
+    // of the kept model is still reading storage when the user acts.
+    await p.addInitScript(holdStorage);
+    const release = () => p.evaluate(() => (window as unknown as { releaseStorage(): void }).releaseStorage());
+    const restoreHadItsChance = () => p.waitForTimeout(1500);
+
+    // A file that is not a model: its alert stays, and the kept model does not come back over it.
+    await p.reload();
+    await waitForData(p);
+    await importBytes(p, 'photo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, ...new Array(40).fill(0)]));
+    const refused = "Could not import photo.png: model file: does not start with 'MNST' - is this a model file? The current model is kept.";
+    await expect.poll(() => alertText(p)).toBe(refused);
+    await release();
+    await restoreHadItsChance();
+    expect(await alertText(p)).toBe(refused);
+    expect(await phaseText(p)).toBe('Ready. Press Train.');
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+
+    // A model file: it stays the current model.
+    await p.reload();
+    await waitForData(p);
+    await importBytes(p, 'native.mnst', nativeModel);
+    await release();
+    await expect.poll(() => phaseText(p)).toBe('Imported native.mnst; tested on the test images.');
+    await restoreHadItsChance();
+    expect(await phaseText(p)).toBe('Imported native.mnst; tested on the test images.');
+    expect(await testAccuracy(p).textContent()).toBe(percent(nativeAccuracy));
+
+    // Train: the run goes on to its own result.
+    await p.reload();
+    await waitForData(p);
+    await train(p, 600, 1, { 'Hidden units': '16' });
+    await release();
+    await expect.poll(() => phaseText(p), { timeout: 60_000 }).toMatch(/^Finished/);
+    await restoreHadItsChance();
+    expect(await phaseText(p)).toMatch(/^Finished/);
+    expect(await p.locator('#model-text').textContent()).toMatch(/^Model 784-16-10 /);
   });
 
   it('imports a natively trained model: the CLI test accuracy, then it classifies a drawing', async () => {

@@ -20,6 +20,9 @@ const threads = Number(query.get('threads')) || undefined; // ?threads=N: train 
 let manifest: Manifest | null = null;
 let predictionId = 0;
 let clearedAt = 0; // predictions asked before the last Clear are dropped
+// Counts what the user does to the model (import, Train, Reset). A restore that sees the count move while it
+// reads storage is dropped: the user's action wins and is never lost to it.
+let modelActions = 0;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 
@@ -47,13 +50,15 @@ function onWorkerEvent(event: FromWorker): void {
 
 // After the data is in, brings back the model kept from an earlier visit, unless the page has one already.
 async function restoreSavedModel(): Promise<void> {
+  const actionsBefore = modelActions;
   const saved = await loadSavedModel().catch(() => null);
   const s = store.get();
-  if (!saved || s.hasModel || s.phase !== 'idle' || s.workerFailed) return;
+  if (!saved || modelActions !== actionsBefore || s.hasModel || s.phase !== 'idle' || s.workerFailed) return;
   client.send({ type: 'load-model', bytes: saved.bytes, source: 'restored', name: 'saved model' }, [saved.bytes]);
 }
 
 async function importModel(file: File): Promise<void> {
+  ++modelActions;
   if (file.size > MAX_MODEL_FILE_BYTES) {
     const mb = (file.size / 1e6).toFixed(0);
     store.update({ alert: `Could not import ${file.name}: ${mb} MB is larger than any model this page can load. The current model is kept.` });
@@ -70,6 +75,7 @@ async function importModel(file: File): Promise<void> {
 // Reset: discards the model (here and in IndexedDB); after the worker died, replaces the worker instead and
 // loads the data again (the saved model then comes back: a crash loses nothing that was kept).
 function reset(): void {
+  ++modelActions;
   const s = store.get();
   if (!s.workerFailed) {
     client.send({ type: 'reset' });
@@ -114,6 +120,7 @@ const pad = mountPad({
 
 const renderControls = mountControls({
   train: (config) => {
+    ++modelActions;
     store.update({ alert: null });
     client.send({ type: 'train', config });
   },
