@@ -19,7 +19,7 @@ using namespace mnist;
 using Clock = std::chrono::steady_clock;
 
 // A browser without cross-origin isolation coarsens performance.now() (here to
-// about 1 ms): its build passes -DBENCH_ROUND_SECONDS=0.05 so one tick is a
+// about 1 ms): its build passes -DBENCH_ROUND_SECONDS=0.03 so one tick is a
 // small part of a round.
 #ifndef BENCH_ROUND_SECONDS
 #define BENCH_ROUND_SECONDS 5e-3

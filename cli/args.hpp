@@ -1,5 +1,6 @@
 // Command-line flags of `reproduce`: --epochs N --train-size N --hidden H --batch B --lr X --decay C
-// --seed S --data DIR --out DIR --save FILE. A bad flag or value throws Error(InvalidArgument) with its name.
+// --seed S --threads N --data DIR --out DIR --save FILE. A bad flag or value throws Error(InvalidArgument)
+// with its name.
 #pragma once
 
 #include <algorithm>

@@ -73,8 +73,8 @@ function heapBytes(m: MnistModule): number {
 }
 
 /**
- * Asks a threaded build for `threads` threads. The threaded build's API is not settled yet, so the
- * usual names are tried; a single-thread build needs none.
+ * Asks a build for `threads` threads through its setThreads (wasm/bindings.cpp); a few other names are
+ * also tried, and one thread needs none.
  */
 function setThreads(m: MnistModule, threads: number): string {
   const mod = m as unknown as Record<string, unknown>;
@@ -158,9 +158,8 @@ function rest(ms: number) {
 // falls on every build alike, and their ratio (2 threads against 1) compares like with like. Before each
 // block the worker rests 4 ms, so the threaded build's pool has stopped spinning (ThreadPool spins 2 ms)
 // when the next block starts; then BLOCK_WARMUP untimed batches, because the first batches after a rest
-// run slow (caches gone cold, the pool's threads asleep: measured, the first batch took 1.4-1.6x its steady
-// time on 1 thread and 1.7-3x on 2, the next four 1.05-1.3x), which a training run, with no rests, never
-// pays. Each build still trains o.steps timed batches in all.
+// run slow (caches gone cold, the pool's threads asleep; figures in docs/performance.md), which a training
+// run, with no rests, never pays. Each build still trains o.steps timed batches in all.
 const BLOCK_WARMUP = 5;
 function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<string, RunResult> {
   const runs = specs.map((spec) => {

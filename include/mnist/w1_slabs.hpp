@@ -13,8 +13,8 @@
 // only the rows of its batch's pixels: it lists the batch for the first layer with scale() folded into
 // the pixel values, and for the update divided by the new scale (Decay), so training on slabs equals
 // training W1 row-major up to float rounding. Once the scale would fall below kMinScale (every 34,611
-// steps at the reference's lr and decay), a step folds it back into the weights with a full pass, as
-// every step used to do. The decay only shrinks weights (s <= 1), so the scale stays in [kMinScale, 1].
+// steps at the reference's lr and decay), a step folds it back into the weights with a full pass. The
+// decay only shrinks weights (s <= 1), so the scale stays in [kMinScale, 1].
 #pragma once
 
 #include <cassert>

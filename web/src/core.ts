@@ -76,10 +76,8 @@ export async function loadCore(preferSimd = true, options: MnistModuleOptions = 
 
 /**
  * Threads to train with on `cores` logical cores: all of them (the module caps it at its pool's size).
- * The step's threads meet at a barrier several times per batch, so a thread that loses its core to the
- * page stalls all; but the page's own work while training is small (a progress message every 200 ms,
- * the charts drawn on a frame after it). On 2 cores the full reference run in the page took 6.5-9.1 s
- * with 2 threads against 9.8-11.9 s with one, and the page kept drawing every frame at 60 fps.
+ * A thread that loses its core to the page stalls the others at the step's barriers, but the page's own
+ * work while training is small, so even on 2 cores two threads win (docs/performance.md).
  */
 export function trainingThreads(cores: number | undefined): number {
   return Math.max(1, cores || 1);

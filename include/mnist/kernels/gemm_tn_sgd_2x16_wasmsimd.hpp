@@ -77,7 +77,7 @@ inline void gemm_tn_sgd(int n, int M, int N, const float* A, const float* B, flo
   for (; t < live; ++t) gemm_tn_sgd_rows<1, NV>(n, M, N, scratch + t, A, B, scale, W, j_begin, j_end);
 }
 
-// 2 x 16 measured best with 4 x 8 close behind (bench/step_bench.cpp: about 25 Gflop/s dense in Node 20).
+// 2 x 16: the best tile in bench/step_bench.cpp, 4 x 8 close behind.
 inline void gemm_tn_sgd_2x16(int n, int M, int N, const float* A, const float* B, float scale, float* W, int* scratch,
                              int j_begin = 0, int j_end = -1) {
   gemm_tn_sgd<2, 4>(n, M, N, A, B, scale, W, scratch, j_begin, j_end);

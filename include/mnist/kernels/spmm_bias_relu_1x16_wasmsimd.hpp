@@ -1,7 +1,7 @@
 // Fused first layer over a sparse batch on WebAssembly SIMD: a (n, N) = relu(x (n, K) W (K, N) + b (N)),
 // walking each row's listed non-zero x (SparseBatch) with 1 row x 16 columns of f32x4 accumulators. One
-// row per tile because rows share few pixels: a 4-row tile walked the union of their pixels, about twice
-// the entries (bench/step_bench.cpp on MNIST: 1x16 ~155 us, dense-skipping 4x8 ~290 us per batch of 32).
+// row per tile because rows share few pixels: a 4-row tile walks the union of their pixels, about twice
+// the entries (timings in docs/performance.md).
 // Compiled only with -msimd128; ref::spmm_bias_relu is its definition.
 #pragma once
 #ifdef __wasm_simd128__

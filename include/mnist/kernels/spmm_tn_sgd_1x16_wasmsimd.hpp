@@ -3,9 +3,7 @@
 // k (SparseBatch), 1 row of W x 16 columns of f32x4 accumulators; W is read and written once, the product
 // never stored. A pixel that is zero in the whole batch leaves its row of W only scaled (the decay), or,
 // with scale 1, untouched: W1Slabs keeps the decay out of the weights so that these rows are skipped.
-// (bench/step_bench.cpp on MNIST: ~140 us per batch of 32, against ~345 us for the dense kernel that
-// skipped only the pixels zero in the whole batch.) Compiled only with -msimd128; ref::spmm_tn_sgd is
-// its definition.
+// Compiled only with -msimd128; ref::spmm_tn_sgd is its definition.
 #pragma once
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
