@@ -1,7 +1,7 @@
 // Shared by the browser tests: launch Debian's Chromium, open the page with every console error or warning,
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -18,10 +18,10 @@ export interface Opened {
 export async function openPage(
   browser: Browser,
   query = '',
-  options: { waitForData?: boolean; before?: (page: Page) => Promise<void> } = {},
+  options: { waitForData?: boolean; before?: (page: Page) => Promise<void>; device?: BrowserContextOptions } = {},
 ): Promise<Opened> {
   const problems: string[] = [];
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options.device });
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });

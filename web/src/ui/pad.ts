@@ -1,5 +1,5 @@
-// The drawing pad: pointer drawing (mouse, touch, pen) with a thick round stroke, Clear, and the live
-// prediction: the digit alone in the role=status element, ten probability bars, and the 28x28 image the
+// The drawing pad: pointer drawing (mouse, touch, pen) with a thick round stroke, keyboard drawing (arrows
+// move a pen, Space puts it down or lifts it, Esc clears), Clear, and the live prediction: the digit alone in the role=status element, ten probability bars, and the 28x28 image the
 // network is given. Asks for a prediction at most once per animation frame, and only one at a time.
 import type { AppState } from '../state';
 import { byId, drawDigit, el, setText } from './dom';
@@ -97,12 +97,47 @@ export function mountPad(intents: PadIntents): Pad {
   };
   canvas.addEventListener('pointerup', end);
   canvas.addEventListener('pointercancel', end);
-  byId('clear').addEventListener('click', () => {
+  const clear = () => {
     context.clearRect(0, 0, canvas.width, canvas.height);
     hasInk = false;
     dirty = false;
     intents.clear();
+  };
+  byId('clear').addEventListener('click', clear);
+
+  // The keyboard's pen: one step is one pixel of the 28x28 image the network sees, Shift makes it four.
+  const penMark = byId('pen');
+  const pen = { x: canvas.width / 2, y: canvas.height / 2, down: false };
+  const showPen = () => {
+    penMark.style.left = `${(pen.x / canvas.width) * 100}%`;
+    penMark.style.top = `${(pen.y / canvas.height) * 100}%`;
+    penMark.classList.toggle('down', pen.down);
+  };
+  const moves: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  canvas.addEventListener('keydown', (e) => {
+    const move = moves[e.key];
+    if (move) {
+      const step = (canvas.width / 28) * (e.shiftKey ? 4 : 1);
+      pen.x = Math.min(canvas.width, Math.max(0, pen.x + move[0] * step));
+      pen.y = Math.min(canvas.height, Math.max(0, pen.y + move[1] * step));
+      if (pen.down) strokeTo({ x: pen.x, y: pen.y });
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      pen.down = !pen.down;
+      last = null;
+      if (pen.down) strokeTo({ x: pen.x, y: pen.y });
+    } else if (e.key === 'Escape' || e.key === 'Delete' || e.key === 'Backspace') {
+      pen.down = false;
+      clear();
+    } else return;
+    e.preventDefault(); // no page scrolling while drawing
+    showPen();
   });
+  canvas.addEventListener('blur', () => {
+    pen.down = false;
+    last = null;
+    showPen();
+  });
+  showPen();
 
   return {
     predictionArrived() {

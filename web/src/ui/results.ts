@@ -4,6 +4,28 @@ import type { TestResult } from '../protocol';
 import type { AppState } from '../state';
 import { byId, el, setText } from './dom';
 
+type Rgb = [number, number, number];
+const BLUE: Rgb = [37, 99, 235];
+const ORANGE: Rgb = [234, 88, 12];
+const INK: Rgb = [15, 23, 42];
+
+function blendOnWhite(colour: Rgb, alpha: number): Rgb {
+  return colour.map((c) => Math.round(alpha * c + (1 - alpha) * 255)) as Rgb;
+}
+
+// WCAG's relative luminance and contrast ratio: a cell's count is written in white or in ink, whichever
+// reads better on its tint (axe checks it; a fixed white failed on the light tints).
+function luminance(rgb: Rgb): number {
+  const [r, g, b] = rgb.map((c) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function readableOn(background: Rgb): string {
+  const l = luminance(background);
+  const onWhite = 1.05 / (l + 0.05);
+  const onInk = (l + 0.05) / (luminance(INK) + 0.05);
+  return onWhite > onInk ? '#fff' : `rgb(${INK.join(', ')})`;
+}
+
 function renderConfusion(container: HTMLElement, test: TestResult | null): void {
   container.replaceChildren();
   if (!test) return;
@@ -22,9 +44,13 @@ function renderConfusion(container: HTMLElement, test: TestResult | null): void 
       const count = test.confusion[t * 10 + p];
       const share = count / rowTotal;
       const cell = row.appendChild(el('td', { title: `true ${t}, predicted ${p}: ${count}` }, String(count)));
-      if (t === p) cell.style.background = `rgba(37, 99, 235, ${0.15 + 0.7 * share})`;
-      else if (count > 0) cell.style.background = `rgba(234, 88, 12, ${Math.min(0.85, 0.12 + 4 * share)})`;
-      if ((t === p && share > 0.6) || (t !== p && share > 0.15)) cell.classList.add('strong');
+      const tint: [Rgb, number] | null =
+        t === p ? [BLUE, 0.15 + 0.7 * share] : count > 0 ? [ORANGE, Math.min(0.85, 0.12 + 4 * share)] : null;
+      if (tint) {
+        const background = blendOnWhite(...tint);
+        cell.style.background = `rgb(${background.join(', ')})`;
+        cell.style.color = readableOn(background);
+      }
       if (count === 0) cell.classList.add('zero');
     }
   }
@@ -81,6 +107,8 @@ export function mountResults(): (s: AppState, previous: AppState) => void {
   const detail = byId('test-detail');
   const confusion = byId('confusion');
   const gallery = byId('gallery');
+  // On a phone the gallery starts folded: hundreds of tiles would push the rest of the page far down.
+  if (matchMedia('(max-width: 600px)').matches) byId<HTMLDetailsElement>('gallery-panel').open = false;
 
   return (s, previous) => {
     if (s.test === previous.test && s.phase === previous.phase) return;
