@@ -32,7 +32,7 @@ function renderConfusion(container: HTMLElement, test: TestResult | null): void 
   const table = el('table');
   table.append(el('caption', {}, 'Rows: true digit · columns: predicted digit'));
   const head = el('tr');
-  head.append(el('th', { scope: 'col', class: 'corner' }, ''));
+  head.append(el('td', { class: 'corner' }, '')); // a header cell would have no text (axe: empty-table-header)
   for (let p = 0; p < 10; ++p) head.append(el('th', { scope: 'col' }, String(p)));
   table.appendChild(el('thead')).append(head);
   const body = table.appendChild(el('tbody'));
