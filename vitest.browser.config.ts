@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ['tests/browser/server.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
+    // A page's answer can take a few seconds on a busy 2-core machine; expect.poll's 1 s default flaked.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
   },
 });

@@ -1,5 +1,5 @@
 // Command-line flags of `reproduce`: --epochs N --train-size N --hidden H --batch B --lr X --decay C
-// --seed S --threads N --data DIR --out DIR --save FILE. A bad flag or value throws Error(InvalidArgument)
+// --seed S --threads N --data DIR --out DIR --save FILE --save-precision float32|int8. A bad flag or value throws Error(InvalidArgument)
 // with its name.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mnist/config.hpp"
+#include "mnist/model_file.hpp"
 
 namespace cli {
 
@@ -17,6 +18,7 @@ struct Options {
   std::string out_dir = "out";
   int threads = 1;       // --threads N: split each step across N threads
   std::string save_path;  // --save FILE: the trained model in the format of mnist/model_file.hpp
+  mnist::ModelPrecision save_precision = mnist::ModelPrecision::Float32;  // --save-precision int8: a quarter the size
 };
 
 inline double parse_number(const std::string& flag, const char* text) {
@@ -54,9 +56,14 @@ inline Options parse_args(int argc, char** argv) {
     else if (flag == "--data") o.data_dir = value;
     else if (flag == "--out") o.out_dir = value;
     else if (flag == "--save") o.save_path = value;
+    else if (flag == "--save-precision") {
+      const std::string p = value;
+      if (p != "float32" && p != "int8") mnist::fail_invalid(flag + " expects float32 or int8, got '" + p + "'");
+      o.save_precision = p == "int8" ? mnist::ModelPrecision::Int8 : mnist::ModelPrecision::Float32;
+    }
     else if (flag == "--threads") o.threads = static_cast<int>(std::min<long long>(64, std::max<long long>(1, parse_integer(flag, value))));
     else mnist::fail_invalid("unknown flag " + flag +
-                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --threads --data --out --save)");
+                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --threads --data --out --save --save-precision)");
   }
   return o;
 }

@@ -72,18 +72,26 @@ int main(int argc, char** argv) {
     write_text(o.out_dir + "/history.csv", cli::history_csv(trainer.history()));
     write_text(o.out_dir + "/history.svg", cli::history_svg(trainer.history()));
     std::printf("wrote %s/history.csv and %s/history.svg\n", o.out_dir.c_str(), o.out_dir.c_str());
+    // The saved file's own test accuracy: an int8 file's weights differ from the trained ones.
+    std::string saved_json;
     if (!o.save_path.empty()) {
-      const auto bytes = mnist::save_model(trainer.params());
+      const auto bytes = mnist::save_model(trainer.params(), o.save_precision);
       write_bytes(o.save_path, reinterpret_cast<const char*>(bytes.data()), bytes.size());
-      std::printf("wrote the model to %s (%zu bytes)\n", o.save_path.c_str(), bytes.size());
+      const auto saved = mnist::evaluate(mnist::load_model(bytes.data(), bytes.size()), test);
+      std::printf("wrote the model to %s (%zu bytes, test accuracy %.4f)\n", o.save_path.c_str(), bytes.size(),
+                  saved.accuracy);
+      char buffer[96];
+      std::snprintf(buffer, sizeof buffer, ", \"saved_test_accuracy\": %.4f, \"saved_bytes\": %zu", saved.accuracy,
+                    bytes.size());
+      saved_json = buffer;
     }
     std::printf(
         "{\"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"epochs\": %d, \"seconds\": %.2f, "
         "\"train_seconds\": %.2f, \"hidden\": %d, \"batch\": %d, \"lr\": %g, \"decay\": %g, \"seed\": %llu, "
-        "\"train_examples\": %zu, \"validation_examples\": %zu}\n",
+        "\"train_examples\": %zu, \"validation_examples\": %zu%s}\n",
         on_train.accuracy, on_test.accuracy, c.epochs, seconds(), train_seconds, c.hidden, c.batch,
         c.learning_rate, c.decay, static_cast<unsigned long long>(c.seed), trainer.epoch_size(),
-        trainer.split().validation.size());
+        trainer.split().validation.size(), saved_json.c_str());
     return 0;
   } catch (const mnist::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

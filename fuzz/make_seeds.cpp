@@ -46,7 +46,9 @@ int main(int argc, char** argv) {
   }
   for (int hidden : {1, 2}) {
     mnist::Rng rng(hidden);
-    write(out / "model" / ("seed-" + std::to_string(hidden)), mnist::save_model(mnist::init_params(hidden, rng)));
+    const auto P = mnist::init_params(hidden, rng);
+    write(out / "model" / ("seed-" + std::to_string(hidden)), mnist::save_model(P));
+    write(out / "model" / ("seed-int8-" + std::to_string(hidden)), mnist::save_model(P, mnist::ModelPrecision::Int8));
   }
   return 0;
 }

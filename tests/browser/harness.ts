@@ -2,7 +2,8 @@
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
 export function launch(extraArgs: string[] = []): Promise<Browser> {
@@ -14,7 +15,8 @@ export interface Opened {
   problems: string[];
 }
 
-/** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data. */
+/** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data and for the
+ *  reference model, which a fresh profile always starts with, to be tested: then the worker is idle. */
 export async function openPage(
   browser: Browser,
   query = '',
@@ -39,19 +41,37 @@ export async function openPage(
   );
   await options.before?.(page);
   await page.goto(base + query);
-  if (options.waitForData !== false) await waitForData(page);
+  if (options.waitForData !== false) {
+    await waitForData(page);
+    await waitForReferenceModel(page);
+  }
   return { page, problems };
 }
 
 export const waitForData = (p: Page) =>
   p.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
 
+/** Fills the form and presses Train; returns once the run has started (the test accuracy has emptied, as
+ *  DESIGN.md says it does when Train is pressed) or the settings were refused (an alert). */
 export async function train(p: Page, examples: number, epochs: number, extra: Record<string, string> = {}): Promise<void> {
   for (const [label, value] of Object.entries(extra)) await p.getByLabel(label, { exact: true }).fill(value);
   await p.getByLabel('Training examples').fill(String(examples));
   await p.getByLabel('Epochs').fill(String(epochs));
   await p.getByRole('button', { name: 'Train' }).click();
+  await expect
+    .poll(async () => !/\d/.test((await testAccuracy(p).textContent()) ?? '') || (await alertText(p)) !== '')
+    .toBe(true);
 }
+
+/** The shipped reference model's test accuracy as the page shows it (public/models/reference.json). */
+const referenceRecord = JSON.parse(
+  readFileSync(new URL('../../public/models/reference.json', import.meta.url), 'utf8'),
+) as { saved_test_accuracy: number };
+export const REFERENCE_ACCURACY = `${(referenceRecord.saved_test_accuracy * 100).toFixed(2)}%`;
+
+/** Waits until the page shows the reference model, loaded and tested. */
+export const waitForReferenceModel = (p: Page) =>
+  expect.poll(() => testAccuracy(p).textContent(), { timeout: 30_000 }).toBe(REFERENCE_ACCURACY);
 
 export const testAccuracy = (p: Page) => p.getByLabel('Test accuracy');
 export const waitForTestAccuracy = (p: Page) => testAccuracy(p).filter({ hasText: /\d/ }).waitFor({ timeout: 90_000 });

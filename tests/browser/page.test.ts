@@ -4,7 +4,7 @@
 // or requests anything from another origin.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drawSeven, launch, openPage, testAccuracy, train, waitForTestAccuracy } from './harness';
+import { drawSeven, launch, openPage, REFERENCE_ACCURACY, testAccuracy, train, waitForReferenceModel, waitForTestAccuracy } from './harness';
 
 let browser: Browser;
 let page: Page;
@@ -47,7 +47,7 @@ const orange: [number, number, number] = [234, 88, 12];
 
 
 describe('the page', () => {
-  it('loads with every control named as DESIGN.md says and no result yet', async () => {
+  it('loads with every control named as DESIGN.md says, ready with the reference model', async () => {
     const p = await open();
     for (const name of ['Hidden units', 'Epochs', 'Batch size', 'Learning rate', 'Weight decay', 'Training examples', 'Seed'])
       await expect(p.getByLabel(name, { exact: true }).count(), name).resolves.toBe(1);
@@ -62,11 +62,35 @@ describe('the page', () => {
     expect(Number(await p.getByLabel('Weight decay').inputValue())).toBe(1e-4);
     expect(await p.getByLabel('Training examples').inputValue()).toBe('20000');
     expect(await p.getByLabel('Seed').inputValue()).toBe('1');
-    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
-    expect(await p.getByRole('status', { name: 'Prediction' }).textContent()).not.toMatch(/\d/);
+    await waitForReferenceModel(p);
+    expect(await p.locator('#model-text').textContent()).toMatch(/^Reference model, \d+\.\d % test accuracy \(784-256-10,/);
+    expect(await p.getByRole('status', { name: 'Prediction' }).textContent()).toBe('Draw a digit');
     expect(await p.getByRole('alert').textContent()).toBe('');
     expect(await p.locator('#build').textContent()).toMatch(/^WebAssembly SIMD( · \d+ threads)?$/);
     expect(await p.evaluate(() => getComputedStyle(document.querySelector('#pad')!).touchAction)).toBe('none');
+  });
+
+  it('predicts a drawing on a fresh visit with no training; Train empties the test accuracy, Reset brings the reference back', async () => {
+    const p = await open();
+    const prediction = p.getByRole('status', { name: 'Prediction' });
+    await drawSeven(p);
+    await expect.poll(() => prediction.textContent()).toBe('7');
+    await waitForReferenceModel(p);
+    expect(await p.locator('#phase-text').textContent()).toBe('Ready with the reference model: draw a digit, or press Train for your own.');
+    expect(await p.getByRole('button', { name: 'Reset' }).isDisabled()).toBe(true);
+
+    await train(p, 3000, 3);
+    await expect.poll(() => p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBeGreaterThan(0);
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/); // no digits while a run trains
+    await waitForTestAccuracy(p);
+    expect(await testAccuracy(p).textContent()).not.toBe(REFERENCE_ACCURACY);
+    expect(await p.locator('#model-text').textContent()).toMatch(/^Model 784-256-10 \(\d+ KB\), kept in this browser\.$/);
+
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await waitForReferenceModel(p);
+    await p.getByRole('button', { name: 'Clear' }).click();
+    await drawSeven(p);
+    await expect.poll(() => prediction.textContent()).toBe('7');
   });
 
   it('refuses an invalid hyper-parameter with an alert and does not start training', async () => {
@@ -79,7 +103,7 @@ describe('the page', () => {
     expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     expect(await p.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
     expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBe(0);
-    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+    expect(await testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY); // the model on show is kept
 
     await p.getByLabel('Batch size').fill('2.5');
     await p.getByLabel('Learning rate').fill('0.1');
@@ -140,7 +164,7 @@ describe('the page', () => {
     expect(await p.getByText('Stopped; the model so far was tested.').count()).toBe(1);
     expect(await done()).toBeLessThan(8500 * 5);
     await p.getByRole('button', { name: 'Reset' }).click();
-    await expect.poll(() => testAccuracy(p).textContent()).not.toMatch(/\d/);
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY); // the reference model is back
 
     await train(p, 600, 1);
     await waitForTestAccuracy(p);

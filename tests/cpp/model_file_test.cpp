@@ -1,5 +1,5 @@
-// The saved-model format round-trips exactly and rejects truncated, corrupted, wrong-version and
-// wrong-shape files with a message that says which.
+// The saved-model format round-trips exactly (float32) or within half a quantisation step (int8), and
+// rejects truncated, corrupted, wrong-version and wrong-shape files with a message that says which.
 #include <gtest/gtest.h>
 
 #include "mnist/model_file.hpp"
@@ -75,8 +75,10 @@ TEST(ModelFile, RejectsAFileThatIsNotAModel) {
 
 TEST(ModelFile, RejectsAnotherVersion) {
   auto bytes = save_model(random_model(3));
-  bytes[4] = 2;
-  expect_error(bytes, "version 2, this build reads version 1");
+  bytes[4] = 3;
+  expect_error(bytes, "version 3, this build reads versions 1 to 2");
+  bytes[4] = 0;
+  expect_error(bytes, "version 0, this build reads versions 1 to 2");
 }
 
 TEST(ModelFile, RejectsAWrongShape) {
@@ -100,4 +102,38 @@ TEST(ModelFile, RejectsNonFiniteWeightsEvenWithAValidChecksum) {
   auto bytes = save_model(P);
   reseal(bytes);
   expect_error(bytes, "NaN or infinite");
+}
+
+TEST(ModelFile, Int8KeepsEveryWeightWithinHalfItsUnitsStepAndBiasesExactly) {
+  auto P = random_model(17);
+  P.W1.col(3).setZero();  // a dead unit: scale 0, weights stay exactly 0
+  const auto bytes = save_model(P, ModelPrecision::Int8);
+  EXPECT_EQ(bytes.size(), model_file_size(17, ModelPrecision::Int8));
+  EXPECT_EQ(bytes.size(), 20 + 4 * 17 + 784 * 17 + 4 * 17 + 4 * 10 + 17 * 10 + 4 * 10 + 4);
+  const auto Q = load_model(bytes.data(), bytes.size());
+  EXPECT_EQ(model_precision(bytes.data()), ModelPrecision::Int8);
+  for (int j = 0; j < 17; ++j) {
+    const float step = P.W1.col(j).cwiseAbs().maxCoeff() / 127;
+    EXPECT_LE((P.W1.col(j) - Q.W1.col(j)).cwiseAbs().maxCoeff(), step / 2 * 1.0001f) << "unit " << j;
+  }
+  for (int c = 0; c < kClasses; ++c) {
+    const float step = P.W2.col(c).cwiseAbs().maxCoeff() / 127;
+    EXPECT_LE((P.W2.col(c) - Q.W2.col(c)).cwiseAbs().maxCoeff(), step / 2 * 1.0001f) << "class " << c;
+  }
+  EXPECT_TRUE((Q.W1.col(3).array() == 0).all());
+  EXPECT_TRUE((P.b1.array() == Q.b1.array()).all());
+  EXPECT_TRUE((P.b2.array() == Q.b2.array()).all());
+}
+
+TEST(ModelFile, Int8FilesAreCheckedLikeFloat32Ones) {
+  auto bytes = save_model(random_model(3), ModelPrecision::Int8);
+  expect_error({bytes.begin(), bytes.end() - 1}, "truncated: " + std::to_string(bytes.size() - 1) + " bytes, expected " +
+                                                      std::to_string(bytes.size()) + " for 784-3-10");
+  bytes[40] ^= 0x01;
+  expect_error(bytes, "checksum mismatch");
+  // A float32 file's size under the int8 version number is refused by size before anything is read.
+  auto float32 = save_model(random_model(3));
+  float32[4] = 2;
+  reseal(float32);
+  expect_error(float32, "has trailing bytes");
 }

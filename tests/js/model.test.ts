@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Parameters } from '../../wasm/mnist-core';
 import { Core, CoreError, release, type Dataset } from '../../web/src/core';
@@ -89,7 +90,7 @@ describe('model files', () => {
       [corrupted, 'model file: checksum mismatch - the file is corrupted'],
       [good.slice(0, 5000), `model file: truncated: 5000 bytes, expected ${good.length} for 784-16-10`],
       [good.slice(0, 10), 'model file: truncated: 10 bytes, expected at least 24'],
-      [patchModel(good, (v) => v.setUint32(4, 2, true)), 'model file: version 2, this build reads version 1'],
+      [patchModel(good, (v) => v.setUint32(4, 3, true)), 'model file: version 3, this build reads versions 1 to 2'],
       [
         patchModel(good, (v) => v.setUint32(8, 768, true)),
         'model file: shape 768-16-10, expected 784-H-10 with H from 1 to 262144',
@@ -101,6 +102,30 @@ describe('model files', () => {
       const error = loadError(bytes);
       expect(error.code).toBe('malformed-model');
       expect(error.message).toBe(message);
+    }
+  });
+
+  it('loads the shipped reference model (int8 weights) with the test accuracy its record claims, in under 450 KB gzipped', () => {
+    const file = readFileSync(new URL('../../public/models/reference.mnst', import.meta.url));
+    const claim = JSON.parse(readFileSync(new URL('../../public/models/reference.json', import.meta.url), 'utf8')) as {
+      command: string;
+      saved_test_accuracy: number;
+      saved_bytes: number;
+      hidden: number;
+    };
+    expect(claim.command).toMatch(/^npm run reproduce -- .*--save public\/models\/reference.mnst --save-precision int8/);
+    expect(file.length).toBe(claim.saved_bytes);
+    expect(new DataView(file.buffer, file.byteOffset).getUint32(4, true)).toBe(2); // the int8 version
+    expect(gzipSync(file, { level: 9 }).length).toBeLessThanOrEqual(450 * 1024);
+    const model = core.loadModel(new Uint8Array(file));
+    try {
+      expect(model.hidden()).toBe(claim.hidden);
+      const e = core.evaluate(model, test);
+      expect(e.count).toBe(10000);
+      expect(e.accuracy.toFixed(4)).toBe(claim.saved_test_accuracy.toFixed(4));
+      expect(e.accuracy).toBeGreaterThanOrEqual(0.9774); // the report's
+    } finally {
+      release(model);
     }
   });
 

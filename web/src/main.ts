@@ -37,9 +37,11 @@ function onWorkerEvent(event: FromWorker): void {
     for (const resolve of memoryWaiters.splice(0)) resolve(event.info);
     return;
   }
-  // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it).
-  if (event.type === 'model') void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
-  if (event.type === 'data-ready') void restoreSavedModel();
+  // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
+  // the shipped reference model is not: it comes back by itself.
+  if (event.type === 'model' && store.get().finishedReason !== 'reference')
+    void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
+  if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
@@ -48,13 +50,29 @@ function onWorkerEvent(event: FromWorker): void {
     store.update({ phase: store.get().trainAvailable > 0 ? 'idle' : 'loading-data' });
 }
 
-// After the data is in, brings back the model kept from an earlier visit, unless the page has one already.
-async function restoreSavedModel(): Promise<void> {
+// The model the page starts with: the one kept in this browser from an earlier visit, else the shipped
+// reference model. Loaded at once, without waiting for the data (the worker tests it when the test images
+// are in), so a first visit can draw at once; again after Reset, a change of data set or a new worker.
+const REFERENCE_MODEL_URL = './models/reference.mnst'; // made by scripts/make-reference-model.sh
+let needsFirstModel = true;
+let firstModelTicket = 0; // only the latest load may finish
+async function loadFirstModel(): Promise<void> {
+  needsFirstModel = false;
+  const ticket = ++firstModelTicket;
   const actionsBefore = modelActions;
   const saved = await loadSavedModel().catch(() => null);
+  const bytes = saved ? saved.bytes : await fetchReferenceModel().catch(() => null);
   const s = store.get();
-  if (!saved || modelActions !== actionsBefore || s.hasModel || s.phase !== 'idle' || s.workerFailed) return;
-  client.send({ type: 'load-model', bytes: saved.bytes, source: 'restored', name: 'saved model' }, [saved.bytes]);
+  if (!bytes || ticket !== firstModelTicket || modelActions !== actionsBefore) return;
+  if (s.hasModel || s.phase === 'training' || s.phase === 'paused' || s.workerFailed) return;
+  const source = saved ? 'restored' : 'reference';
+  client.send({ type: 'load-model', bytes, source, name: saved ? 'saved model' : 'reference model' }, [bytes]);
+}
+
+async function fetchReferenceModel(): Promise<ArrayBuffer> {
+  const response = await fetch(REFERENCE_MODEL_URL);
+  if (!response.ok) throw new Error(`${REFERENCE_MODEL_URL}: HTTP ${response.status}`);
+  return response.arrayBuffer();
 }
 
 async function importModel(file: File): Promise<void> {
@@ -79,9 +97,12 @@ function reset(): void {
   const s = store.get();
   if (!s.workerFailed) {
     client.send({ type: 'reset' });
-    void deleteSavedModel().catch(() => {});
+    void deleteSavedModel()
+      .catch(() => {})
+      .then(loadFirstModel); // the reference model comes back
     return;
   }
+  needsFirstModel = true;
   client.restart();
   store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null });
   void chooseData(s.dataSet);
@@ -92,7 +113,10 @@ async function chooseData(set: DataSet): Promise<void> {
   try {
     manifest ??= await loadManifest();
     const spec = manifest.sets[set];
-    if (previous.trainAvailable > 0) client.send({ type: 'reset' });
+    if (previous.trainAvailable > 0) {
+      client.send({ type: 'reset' }); // a model is tested on its data set: it comes back once the new one is in
+      needsFirstModel = true;
+    }
     store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });
     const files = await loadDataSet(spec, (loaded, total) => store.update({ dataProgress: { loaded, total } }));
     store.update({ dataProgress: null });
@@ -151,4 +175,5 @@ if (new URLSearchParams(location.search).has('debug')) {
   };
 }
 
+void loadFirstModel();
 void chooseData('subset');

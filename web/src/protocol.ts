@@ -12,6 +12,8 @@
 //  reset                              reset (model, history and results discarded)
 //  predict {id, ink}                  prediction {id}
 //  load-model {bytes, source, name}   model-loaded {test}, model | error (bad file: the current model is kept)
+//                                     (a model loaded before the data: model-loaded {test: null}, then
+//                                     model-tested {test} once the test images are in)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
 // `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
@@ -84,7 +86,8 @@ export type ToWorker =
   | { type: 'debug'; action: 'memory' | 'abort' };
 
 /** Where a model that was not trained in this session came from. */
-export type ModelSource = 'imported' | 'restored';
+/** Where a loaded model came from: a file, this browser's storage, or the page's shipped reference model. */
+export type ModelSource = 'imported' | 'restored' | 'reference';
 
 export type FinishReason = 'completed' | 'stopped' | 'diverged';
 
@@ -107,6 +110,7 @@ export type FromWorker =
   | { type: 'finished'; reason: FinishReason; seconds: number; test: TestResult | null }
   | { type: 'model'; bytes: ArrayBuffer; hidden: number }
   | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
+  | { type: 'model-tested'; test: TestResult }
   | { type: 'memory'; info: MemoryInfo }
   | { type: 'fatal'; message: string }
   | { type: 'reset' }

@@ -104,7 +104,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'ready':
       return { build: e.build };
     case 'data-ready':
-      return { phase: 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: e.test, dataProgress: null };
+      return { phase: s.hasModel ? 'finished' : 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: e.test, dataProgress: null };
     case 'started':
       return {
         phase: 'training',
@@ -159,7 +159,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       return { modelFile: { bytes: e.bytes, hidden: e.hidden } };
     case 'model-loaded':
       return {
-        phase: 'finished',
+        phase: s.trainAvailable > 0 ? 'finished' : s.phase, // before the data is in, the page is still loading it
         run: null,
         history: [],
         batchLosses: [],
@@ -170,6 +170,8 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         hasModel: true,
         alert: null,
       };
+    case 'model-tested':
+      return s.hasModel ? { test: e.test } : {};
     case 'memory':
       return {};
     case 'fatal':

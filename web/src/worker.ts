@@ -106,6 +106,8 @@ function loadData(set: DataSet, files: DataFiles): void {
     if (data) release(data.train, data.test);
     data = { set, train, test };
     post({ type: 'data-ready', set, train: train.size(), test: test.size() });
+    // A model loaded before the data (the page loads its first model at once) is tested now.
+    if (model && !run) post({ type: 'model-tested', test: testModel(core, model, test) });
   } catch (error) {
     release(train);
     throw error;

@@ -74,7 +74,8 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
     buttons.pause.disabled = s.phase !== 'training';
     buttons.resume.disabled = s.phase !== 'paused';
     buttons.stop.disabled = !running;
-    buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0 || s.workerFailed);
+    const onlyReference = s.finishedReason === 'reference' && !running; // Reset would bring back the same model
+    buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0 || s.workerFailed) || onlyReference;
     select.disabled = !ready && s.phase !== 'starting';
     for (const f of fields) byId<HTMLInputElement>(f.id).disabled = running;
     if (select.value !== s.dataSet) select.value = s.dataSet;
@@ -97,6 +98,8 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
               ? `Imported ${s.modelName}; tested on the test images.`
               : s.finishedReason === 'restored'
                 ? 'Restored the model saved in this browser; tested on the test images.'
+                : s.finishedReason === 'reference'
+                  ? 'Ready with the reference model: draw a digit, or press Train for your own.'
                 : `Finished in ${s.seconds.toFixed(1)} s` +
                   (s.history.length ? ` (${(s.seconds / s.history.length).toFixed(2)} s per epoch).` : '.'),
     };

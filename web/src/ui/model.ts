@@ -36,11 +36,14 @@ export function mountModel(intents: ModelIntents): (s: AppState, previous: AppSt
     const running = s.phase === 'training' || s.phase === 'paused';
     exportButton.disabled = !file;
     input.disabled = running || s.workerFailed || s.trainAvailable === 0;
+    const tested = s.test ? `${(s.test.accuracy * 100).toFixed(1)} % test accuracy` : 'being tested';
     setText(
       text,
-      file
-        ? `Model 784-${file.hidden}-10 (${(file.bytes.byteLength / 1024).toFixed(0)} KB), kept in this browser.`
-        : 'No model yet: train one or import a file.',
+      !file
+        ? 'No model yet: train one or import a file.'
+        : s.finishedReason === 'reference'
+          ? `Reference model, ${tested} (784-${file.hidden}-10, trained with the report's settings). Training replaces it; Reset brings it back.`
+          : `Model 784-${file.hidden}-10 (${(file.bytes.byteLength / 1024).toFixed(0)} KB), kept in this browser.`,
     );
   };
 }
