@@ -203,8 +203,8 @@ function postProgress(r: Run, now: number): void {
 }
 
 // Ends the run (completed, stopped, or diverged): keeps its model, tests it, and posts the result and the
-// model's file. After divergence the trainer's parameters are the last finite ones (trainer.hpp falls back
-// to the epoch's start if the weights themselves blew up), so that is the model kept.
+// model's file. After divergence the trainer has put back the parameters of the epoch's start (trainer.hpp's
+// mark_diverged), so that is the model kept.
 function finish(reason: FinishReason): void {
   const r = run;
   if (!r || !core || !data) return;
