@@ -93,6 +93,28 @@ describe('the page', () => {
     await expect.poll(() => prediction.textContent()).toBe('7');
   });
 
+  it('trains as soon as the training images are in, and tests the model when the test images follow', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    ({ page, problems } = await openPage(browser, '', {
+      waitForData: false,
+      device: { serviceWorkers: 'block' }, // page.route sees only requests no service worker answers
+      before: async (p) => void (await p.route('**/data/test/test-images.idx.gz', (route) => held.then(() => route.continue()))),
+    }));
+    const p = page;
+    await p.getByText(/^20,000 training images loaded, training can start; test images: /).waitFor({ timeout: 60_000 });
+    await train(p, 1000, 1);
+    await expect.poll(() => p.locator('#phase-text').textContent()).toMatch(/^Finished/);
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+    expect(await p.locator('#test-detail').textContent()).toBe('The model is tested as soon as the test images have loaded.');
+    await drawSeven(p);
+    await expect.poll(() => p.getByRole('status', { name: 'Prediction' }).textContent()).toMatch(/^\d$/);
+    release();
+    await waitForTestAccuracy(p);
+    expect(await p.locator('#test-detail').textContent()).toMatch(/^\d+ of 10000 test images right/);
+    await p.getByText('20,000 training and 10,000 test images loaded').waitFor();
+  });
+
   it('refuses an invalid hyper-parameter with an alert and does not start training', async () => {
     const p = await open();
     await p.getByLabel('Learning rate').fill('-1');

@@ -7,7 +7,7 @@ const fold = (s: AppState, ...events: Parameters<typeof applyEvent>[1][]) =>
   events.reduce((acc, e) => ({ ...acc, ...applyEvent(acc, e) }), s);
 
 describe('applyEvent', () => {
-  const loaded = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000, test: 2000 });
+  const loaded = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000 }, { type: 'test-ready', set: 'subset', test: 2000 });
   const started = fold(loaded, {
     type: 'started',
     config: DEFAULT_CONFIG,
@@ -47,7 +47,7 @@ describe('applyEvent', () => {
 
   it('keeps the model after a stop and drops everything on reset', () => {
     const test = { accuracy: 0.9, loss: 0.3, count: 2000, confusion: new Array(100).fill(0), wrongCount: 200, misclassified: [] };
-    const stopped = fold(started, { type: 'finished', reason: 'stopped', seconds: 2, test });
+    const stopped = fold(started, { type: 'finished', reason: 'stopped', seconds: 2, trained: true, test });
     expect(stopped.phase).toBe('finished');
     expect(stopped.hasModel).toBe(true);
     const reset = fold(stopped, { type: 'reset' });
@@ -58,8 +58,38 @@ describe('applyEvent', () => {
   });
 });
 
+describe('staged data and a model before its test', () => {
+  const trainOnly = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000 });
+  const test = { accuracy: 0.97, loss: 0.1, count: 10000, confusion: [], wrongCount: 300, misclassified: [] };
+
+  it('lets training start with the training images alone, and counts the test images when they come', () => {
+    expect(trainOnly.phase).toBe('idle');
+    expect(trainOnly.testAvailable).toBe(0);
+    expect(fold(trainOnly, { type: 'test-ready', set: 'subset', test: 10000 }).testAvailable).toBe(10000);
+  });
+
+  it('keeps a model that finished before the test images and shows its test when it arrives', () => {
+    const started = fold(trainOnly, { type: 'started', config: DEFAULT_CONFIG, epochSize: 8500, validationSize: 1500, totalExamples: 8500 });
+    const finished = fold(started, { type: 'finished', reason: 'completed', seconds: 1, trained: true, test: null });
+    expect(finished.hasModel).toBe(true);
+    expect(finished.test).toBeNull();
+    expect(fold(finished, { type: 'model-tested', test }).test).toEqual(test);
+    // A test that arrives after the model was dropped is not shown.
+    expect(fold(finished, { type: 'reset' }, { type: 'model-tested', test }).test).toBeNull();
+  });
+
+  it('shows a model loaded before the data, and goes to finished when the training images come', () => {
+    const early = fold(initialState, { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256, test: null });
+    expect(early.hasModel).toBe(true);
+    expect(early.phase).toBe('starting');
+    const ready = fold(early, { type: 'data-ready', set: 'subset', train: 20000 });
+    expect(ready.phase).toBe('finished');
+    expect(fold(ready, { type: 'model-tested', test }).test).toEqual(test);
+  });
+});
+
 describe('saved models and failures in the state', () => {
-  const loaded = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000, test: 2000 });
+  const loaded = fold(initialState, { type: 'data-ready', set: 'subset', train: 10000 }, { type: 'test-ready', set: 'subset', test: 2000 });
   const test = { accuracy: 0.9, loss: 0.3, count: 2000, confusion: [], wrongCount: 200, misclassified: [] };
 
   it('shows an imported model as tested and keeps its file for export', () => {

@@ -1,7 +1,8 @@
 // Loads the embedded MNIST data from the page's own origin (public/data/, made by scripts/build-data.mjs):
-// the manifest, then four gzip-compressed IDX files, inflated with DecompressionStream('gzip').
-// Reports progress in compressed bytes. Pixels stay uint8; parsing happens in the C++ core (worker).
-import type { DataFiles, DataSet } from './protocol';
+// the manifest, then gzip-compressed IDX files, inflated with DecompressionStream('gzip'): the training
+// files first, so training can start while the test files (shared by both sets) still arrive. Reports
+// progress in compressed bytes over all four. Pixels stay uint8; parsing happens in the C++ core (worker).
+import type { DataSet, TestFiles, TrainFiles } from './protocol';
 
 export interface ManifestSet {
   label: string;
@@ -24,20 +25,33 @@ export async function loadManifest(): Promise<Manifest> {
   return (await response.json()) as Manifest;
 }
 
-export async function loadDataSet(set: ManifestSet, onProgress: Progress): Promise<DataFiles> {
-  const names = ['train-images', 'train-labels', 'test-images', 'test-labels'] as const;
-  const total = names.reduce((sum, n) => sum + set.files[n].bytes, 0);
-  const loaded = names.map(() => 0);
-  const report = () => onProgress(loaded.reduce((a, b) => a + b, 0), total);
-  const buffers = await Promise.all(
-    names.map((name, i) =>
-      fetchGzip(set.files[name].url, (bytes) => {
-        loaded[i] = bytes;
-        report();
-      }),
-    ),
-  );
-  return { trainImages: buffers[0], trainLabels: buffers[1], testImages: buffers[2], testLabels: buffers[3] };
+type FileName = keyof ManifestSet['files'];
+const TRAIN_FILES: FileName[] = ['train-images', 'train-labels'];
+const TEST_FILES: FileName[] = ['test-images', 'test-labels'];
+
+/** Fetches a set: calls onTrain with the training files as soon as they are in, then resolves with the
+ *  test files. Progress counts the compressed bytes of all four. */
+export async function loadDataSet(
+  set: ManifestSet,
+  onProgress: Progress,
+  onTrain: (files: TrainFiles) => void,
+): Promise<TestFiles> {
+  const all = [...TRAIN_FILES, ...TEST_FILES];
+  const total = all.reduce((sum, n) => sum + set.files[n].bytes, 0);
+  const loaded = new Map<FileName, number>();
+  const fetchAll = (names: FileName[]) =>
+    Promise.all(
+      names.map((name) =>
+        fetchGzip(set.files[name].url, (bytes) => {
+          loaded.set(name, bytes);
+          onProgress([...loaded.values()].reduce((a, b) => a + b, 0), total);
+        }),
+      ),
+    );
+  const [trainImages, trainLabels] = await fetchAll(TRAIN_FILES);
+  onTrain({ trainImages, trainLabels });
+  const [testImages, testLabels] = await fetchAll(TEST_FILES);
+  return { testImages, testLabels };
 }
 
 // Fetches one file, counting bytes as they arrive, and inflates it. A server that already decoded it

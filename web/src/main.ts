@@ -108,8 +108,13 @@ function reset(): void {
   void chooseData(s.dataSet);
 }
 
+// Loads a data set: the worker gets the training files as soon as they are in (Train works from then on)
+// and the test files when they follow. Only the latest choice may finish.
+let dataLoad = 0;
 async function chooseData(set: DataSet): Promise<void> {
   const previous = store.get();
+  const load = ++dataLoad;
+  let trainSent = false;
   try {
     manifest ??= await loadManifest();
     const spec = manifest.sets[set];
@@ -118,11 +123,23 @@ async function chooseData(set: DataSet): Promise<void> {
       needsFirstModel = true;
     }
     store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });
-    const files = await loadDataSet(spec, (loaded, total) => store.update({ dataProgress: { loaded, total } }));
-    store.update({ dataProgress: null });
-    client.send({ type: 'data', set, files }, [files.trainImages, files.trainLabels, files.testImages, files.testLabels]);
+    const test = await loadDataSet(
+      spec,
+      (loaded, total) => load === dataLoad && store.update({ dataProgress: { loaded, total } }),
+      (files) => {
+        if (load !== dataLoad) return;
+        trainSent = true;
+        client.send({ type: 'data', set, files }, [files.trainImages, files.trainLabels]);
+      },
+    );
+    if (load === dataLoad) client.send({ type: 'test-data', set, files: test }, [test.testImages, test.testLabels]);
   } catch (error) {
+    if (load !== dataLoad) return;
     const message = error instanceof Error ? error.message : String(error);
+    if (trainSent) {
+      store.update({ alert: `Could not load the test images: ${message}. Training works; testing needs them: reload the page to try again.`, dataProgress: null });
+      return;
+    }
     store.update({
       alert: `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${message}`,
       dataProgress: null,

@@ -3,7 +3,8 @@
 //
 //  page -> worker                     worker -> page
 //  (worker starts)                    ready {build}            | fatal (module failed to load)
-//  data {set, files}                  data-ready {set, sizes}  | error (malformed file)
+//  data {set, files}                  data-ready {set, train}  | error (malformed file)
+//  test-data {set, files}             test-ready {set, test}, model-tested {test} (a model waiting for them)
 //  train {config}                     started, progress*, epoch* ..., finished, model
 //                                     | error (invalid setting, or not enough memory for H)
 //                                     | finished {reason: 'diverged'}, model, error (loss blew up)
@@ -46,10 +47,12 @@ export const DEFAULT_CONFIG: TrainConfig = {
   seed: 1,
 };
 
-/** IDX files, inflated (not gzip). */
-export interface DataFiles {
+/** IDX files, inflated (not gzip): the training files arrive first, the test files while training runs. */
+export interface TrainFiles {
   trainImages: ArrayBuffer;
   trainLabels: ArrayBuffer;
+}
+export interface TestFiles {
   testImages: ArrayBuffer;
   testLabels: ArrayBuffer;
 }
@@ -75,7 +78,8 @@ export interface TestResult {
 }
 
 export type ToWorker =
-  | { type: 'data'; set: DataSet; files: DataFiles }
+  | { type: 'data'; set: DataSet; files: TrainFiles }
+  | { type: 'test-data'; set: DataSet; files: TestFiles }
   | { type: 'train'; config: TrainConfig }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -85,7 +89,6 @@ export type ToWorker =
   | { type: 'load-model'; bytes: ArrayBuffer; source: ModelSource; name: string }
   | { type: 'debug'; action: 'memory' | 'abort' };
 
-/** Where a model that was not trained in this session came from. */
 /** Where a loaded model came from: a file, this browser's storage, or the page's shipped reference model. */
 export type ModelSource = 'imported' | 'restored' | 'reference';
 
@@ -93,7 +96,8 @@ export type FinishReason = 'completed' | 'stopped' | 'diverged';
 
 export type FromWorker =
   | { type: 'ready'; build: BuildInfo }
-  | { type: 'data-ready'; set: DataSet; train: number; test: number }
+  | { type: 'data-ready'; set: DataSet; train: number }
+  | { type: 'test-ready'; set: DataSet; test: number }
   | { type: 'started'; config: TrainConfig; epochSize: number; validationSize: number; totalExamples: number }
   | {
       type: 'progress';
@@ -107,7 +111,8 @@ export type FromWorker =
   | { type: 'epoch'; row: EpochRow }
   | { type: 'paused' }
   | { type: 'resumed' }
-  | { type: 'finished'; reason: FinishReason; seconds: number; test: TestResult | null }
+  // test is null when no example was trained (no model) or, until model-tested, while the test files load
+  | { type: 'finished'; reason: FinishReason; seconds: number; trained: boolean; test: TestResult | null }
   | { type: 'model'; bytes: ArrayBuffer; hidden: number }
   | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
   | { type: 'model-tested'; test: TestResult }

@@ -104,7 +104,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'ready':
       return { build: e.build };
     case 'data-ready':
-      return { phase: s.hasModel ? 'finished' : 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: e.test, dataProgress: null };
+      return { phase: s.hasModel ? 'finished' : 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: 0 };
+    case 'test-ready':
+      return { testAvailable: e.test, dataProgress: null };
     case 'started':
       return {
         phase: 'training',
@@ -145,7 +147,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         test: e.test,
         finishedReason: e.reason,
         seconds: e.seconds,
-        hasModel: e.test !== null,
+        hasModel: e.trained,
         run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
       };
     case 'reset':

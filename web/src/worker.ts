@@ -8,15 +8,16 @@ import {
   GALLERY_SIZE,
   divergenceMessage,
   lossDiverged,
-  type DataFiles,
   type DataSet,
   type FinishReason,
   type FromWorker,
   type Misclassified,
+  type TestFiles,
   type ModelSource,
   type TestResult,
   type ToWorker,
   type TrainConfig,
+  type TrainFiles,
 } from './protocol';
 
 const SLICE_MS = 40; // training time per slice before yielding to the message queue
@@ -49,7 +50,7 @@ interface Run {
 }
 
 let core: Core | null = null;
-let data: { set: DataSet; train: Dataset; test: Dataset } | null = null;
+let data: { set: DataSet; train: Dataset; test: Dataset | null } | null = null; // test: null until its files are in
 let run: Run | null = null;
 let model: Model | null = null; // the trained model, kept for predictions until reset or a new run
 const pending: ToWorker[] = []; // messages that arrived while the module was loading
@@ -96,22 +97,24 @@ function examplesDone(r: Run): number {
 }
 
 // ---- Data -----------------------------------------------------------------------------------------------
-function loadData(set: DataSet, files: DataFiles): void {
+function loadData(set: DataSet, files: TrainFiles): void {
   if (!core) throw new Error('the WebAssembly module is not loaded');
   if (run) throw new Error('cannot change the data while training; stop first');
-  let train: Dataset | null = null;
-  try {
-    train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
-    const test = core.parseDataset(new Uint8Array(files.testImages), new Uint8Array(files.testLabels), 'test');
-    if (data) release(data.train, data.test);
-    data = { set, train, test };
-    post({ type: 'data-ready', set, train: train.size(), test: test.size() });
-    // A model loaded before the data (the page loads its first model at once) is tested now.
-    if (model && !run) post({ type: 'model-tested', test: testModel(core, model, test) });
-  } catch (error) {
-    release(train);
-    throw error;
-  }
+  const train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
+  if (data) release(data.train, data.test);
+  data = { set, train, test: null };
+  post({ type: 'data-ready', set, train: train.size() });
+}
+
+// The test files come after the training files (training may have started): a model already in place
+// (loaded, or trained while they loaded) is tested now.
+function loadTestData(set: DataSet, files: TestFiles): void {
+  if (!core || !data || data.set !== set) return; // the page moved on to another set
+  const test = core.parseDataset(new Uint8Array(files.testImages), new Uint8Array(files.testLabels), 'test');
+  release(data.test);
+  data.test = test;
+  post({ type: 'test-ready', set, test: test.size() });
+  if (model && !run) post({ type: 'model-tested', test: testModel(core, model, test) });
 }
 
 // ---- Training -------------------------------------------------------------------------------------------
@@ -213,8 +216,8 @@ function finish(reason: FinishReason): void {
   try {
     const trained = examplesDone(r) > 0;
     model = trained ? core.model(r.trainer) : null;
-    const test = model ? testModel(core, model, data.test) : null;
-    post({ type: 'finished', reason, seconds, test });
+    const test = model && data.test ? testModel(core, model, data.test) : null; // else tested when they arrive
+    post({ type: 'finished', reason, seconds, trained, test });
     if (model) postModel(core, model);
     if (reason === 'diverged')
       post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
@@ -246,7 +249,7 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
   }
   release(model);
   model = loaded;
-  const test = data ? testModel(core, model, data.test) : null;
+  const test = data?.test ? testModel(core, model, data.test) : null;
   post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
   postModel(core, model); // the page keeps (and can export) whatever model is current
 }
@@ -324,6 +327,8 @@ function handle(message: ToWorker): void {
     switch (message.type) {
       case 'data':
         return loadData(message.set, message.files);
+      case 'test-data':
+        return loadTestData(message.set, message.files);
       case 'train':
         return startTraining(message.config);
       case 'pause':

@@ -39,7 +39,13 @@ export function mountProgress(): (s: AppState) => void {
       dataStatus.hidden = false;
       dataBar.max = Math.max(1, total);
       dataBar.value = loaded;
-      setText(dataText, `Loading ${s.dataLabel}: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
+      const mb = `${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
+      setText(
+        dataText,
+        s.trainAvailable > 0
+          ? `${number.format(s.trainAvailable)} training images loaded, training can start; test images: ${mb}`
+          : `Loading ${s.dataLabel}: ${mb}`,
+      );
     } else if (s.trainAvailable > 0) {
       dataStatus.hidden = false;
       dataBar.max = 1;

@@ -111,7 +111,7 @@ export function mountResults(): (s: AppState, previous: AppState) => void {
   if (matchMedia('(max-width: 600px)').matches) byId<HTMLDetailsElement>('gallery-panel').open = false;
 
   return (s, previous) => {
-    if (s.test === previous.test && s.phase === previous.phase) return;
+    if (s.test === previous.test && s.phase === previous.phase && s.testAvailable === previous.testAvailable) return;
     const t = s.test;
     setText(accuracy, t ? `${(t.accuracy * 100).toFixed(2)}%` : '—');
     setText(
@@ -122,7 +122,9 @@ export function mountResults(): (s: AppState, previous: AppState) => void {
             `; ${t.wrongCount} wrong, the first ${t.misclassified.length} shown below.`
         : s.phase === 'training' || s.phase === 'paused'
           ? 'Shown when training has finished.'
-          : 'Train a model to see how it does on the test images.',
+          : s.hasModel && s.testAvailable === 0
+            ? 'The model is tested as soon as the test images have loaded.'
+            : 'Train a model to see how it does on the test images.',
     );
     if (s.test !== previous.test) {
       renderConfusion(confusion, t);
