@@ -2,6 +2,7 @@
 // state of its own beyond request bookkeeping; see state.ts for the state and ui/ for the page.
 import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
+import { registerOffline } from './offline';
 import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo } from './protocol';
 import { applyEvent, initialState, Store } from './state';
 import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
@@ -37,6 +38,7 @@ function onWorkerEvent(event: FromWorker): void {
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it).
   if (event.type === 'model') void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready') void restoreSavedModel();
+  if (event.type === 'data-ready') registerOffline(); // the service worker, once the first load is done
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
