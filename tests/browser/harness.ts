@@ -1,7 +1,7 @@
 // Shared by the browser tests: launch Debian's Chromium, open the page with every console error or warning,
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -14,14 +14,16 @@ export interface Opened {
   problems: string[];
 }
 
-/** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data. */
+/** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data. Given a
+ *  context instead of the browser (a test that needs it, e.g. to go offline), opens it there with that
+ *  context's viewport. */
 export async function openPage(
-  browser: Browser,
+  browser: Browser | BrowserContext,
   query = '',
   options: { waitForData?: boolean; before?: (page: Page) => Promise<void> } = {},
 ): Promise<Opened> {
   const problems: string[] = [];
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = 'newContext' in browser ? await browser.newPage({ viewport: { width: 1280, height: 900 } }) : await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });
