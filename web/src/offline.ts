@@ -4,8 +4,9 @@
 // A new build never reloads the page by itself (a reload would lose a training run): a small note offers
 // Reload, and otherwise the new version takes over when every tab of the page has closed.
 // Under `npm start` (vite dev) virtual:pwa-register is a no-op: no service worker, no stale caches.
+// The note has no stylesheet of its own: it takes the footer's look (a CSS import would be an inline <style>
+// under vite dev, which the CSP refuses).
 import { registerSW } from 'virtual:pwa-register';
-import './offline.css';
 
 let registered = false;
 
