@@ -1,8 +1,8 @@
 // Shared by the browser tests: launch Debian's Chromium, open the page with every console error or warning,
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -16,14 +16,19 @@ export interface Opened {
 }
 
 /** Opens the page (a fresh profile: empty IndexedDB) and, unless told not to, waits for the data and for the
- *  reference model, which a fresh profile always starts with, to be tested: then the worker is idle. */
+ *  reference model, which a fresh profile always starts with, to be tested: then the worker is idle. Given a
+ *  context instead of the browser (a test that needs it, e.g. to go offline), opens it there with that
+ *  context's viewport; `device` sets the new context's options otherwise. */
 export async function openPage(
-  browser: Browser,
+  browser: Browser | BrowserContext,
   query = '',
   options: { waitForData?: boolean; before?: (page: Page) => Promise<void>; device?: BrowserContextOptions } = {},
 ): Promise<Opened> {
   const problems: string[] = [];
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options.device });
+  const page =
+    'newContext' in browser
+      ? await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options.device })
+      : await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });

@@ -97,8 +97,7 @@ describe('the page', () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     ({ page, problems } = await openPage(browser, '', {
-      waitForData: false,
-      device: { serviceWorkers: 'block' }, // page.route sees only requests no service worker answers
+      waitForData: false, // (a first visit: no service worker answers yet, so page.route sees every request)
       before: async (p) => void (await p.route('**/data/test/test-images.idx.gz', (route) => held.then(() => route.continue()))),
     }));
     const p = page;

@@ -116,7 +116,7 @@ describe('saved models', () => {
     await p.reload();
     await waitForData(p);
     await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
-    expect(await testAccuracy(p).textContent()).toBe(accuracy);
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(accuracy);
     await expect.poll(() => p.getByRole('button', { name: 'Export model' }).isEnabled()).toBe(true);
     await expectPrediction(p);
     // Reset discards it, here and in storage: the reference model comes back, now and after a reload.
@@ -284,7 +284,7 @@ describe('failures', () => {
     await p.getByRole('button', { name: 'Reset' }).click();
     await waitForData(p);
     await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
-    expect(await testAccuracy(p).textContent()).toBe(accuracy);
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(accuracy);
     expect(await alertText(p)).toBe('');
   });
 });

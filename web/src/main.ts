@@ -2,6 +2,7 @@
 // state of its own beyond request bookkeeping; see state.ts for the state and ui/ for the page.
 import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
+import { registerOffline } from './ui/offline';
 import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo } from './protocol';
 import { applyEvent, initialState, Store } from './state';
 import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
@@ -42,6 +43,7 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'model' && store.get().finishedReason !== 'reference')
     void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
+  if (event.type === 'test-ready') registerOffline(); // the service worker, once the first load is done
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
