@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 out=build-kernels
 mkdir -p "$out/sse2_shim"
 export NODE_PATH=/usr/share/nodejs
-flags=(-std=c++17 -Iinclude -isystem /usr/include/eigen3)
+flags=(-std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3)
 wasm=(-O3 -msimd128 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1)
 args=("${1:-32}" "${2:-256}")
 

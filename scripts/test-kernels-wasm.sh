@@ -9,6 +9,8 @@ out=build-kernels
 mkdir -p "$out"
 export NODE_PATH=/usr/share/nodejs  # Debian's emscripten finds acorn there (TOOLCHAIN.md)
 flags=(-std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3)
+# As the CMake option of the same name: npm test sets MNIST_WERROR=ON, so a warning fails it.
+case "${MNIST_WERROR:-OFF}" in ON | on | 1 | TRUE | true | YES | yes) flags+=(-Werror) ;; esac
 
 if [[ "${1:-}" == "--native" ]]; then
   g++ "${flags[@]}" -O2 -march=native tests/wasm/kernels_check.cpp -o "$out/kernels_check"

@@ -19,11 +19,11 @@ else()
 endif()
 
 add_executable(mnist_wasm ${CMAKE_CURRENT_LIST_DIR}/bindings.cpp)
-target_link_libraries(mnist_wasm PRIVATE mnist_core)
+target_link_libraries(mnist_wasm PRIVATE mnist_core mnist_warnings)
 set_target_properties(mnist_wasm PROPERTIES OUTPUT_NAME ${MNIST_WASM_NAME} SUFFIX ".mjs")
 
 # -fexceptions at compile and link: the bindings catch mnist::Error and hand JavaScript its message.
-target_compile_options(mnist_wasm PRIVATE -O3 -fexceptions -Wall -Wextra)
+target_compile_options(mnist_wasm PRIVATE -O3 -fexceptions)
 target_link_options(mnist_wasm PRIVATE
   -O3 -fexceptions --bind
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createMnistModule
