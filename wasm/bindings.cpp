@@ -245,10 +245,13 @@ struct ModelHandle : Counted {
   // The `count` strongest hidden units' pictures (unit_pictures).
   val units(int count) const { return unit_pictures(params, count); }
 
-  // Uint32Array(H): on how many images of `d` each hidden unit is active (0: a dead unit).
-  val activity(const DatasetHandle& d) {
+  // Uint32Array(H): on how many of images [first, first + count) of `d` each hidden unit is active (summed
+  // over the whole set, 0 marks a dead unit). A range, so the worker can spread the set over short tasks.
+  val activity(const DatasetHandle& d, double first, double count) {
     return guarded<val>(val::null(), [&] {
-      const std::vector<std::uint32_t> a = mnist::hidden_activity(params, *d.data, ws, g_pool.get());
+      require(first >= 0 && count >= 0, "activity: first and count must be at least 0");
+      std::vector<std::uint32_t> a(hidden(), 0);
+      mnist::count_active(params, *d.data, std::size_t(first), std::size_t(count), ws, g_pool.get(), a.data());
       return u32(a.data(), a.size());
     });
   }

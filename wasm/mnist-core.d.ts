@@ -84,7 +84,7 @@ export interface Model extends EmbindObject {
   parameters(): Parameters;
   toBytes(): Uint8Array | null; // the model file (include/mnist/model_file.hpp)
   units(count: number): UnitPictures;
-  activity(data: Dataset): Uint32Array | null; // (H) images of `data` each unit is active on
+  activity(data: Dataset, first: number, count: number): Uint32Array | null; // (H) images of data[first, first + count) each unit is active on
   explain(pixels: Float32Array, k: number): Explanation | null;
 }
 

@@ -52,23 +52,32 @@ void unit_outputs(const Params<S>& P, const int* units, int n, S* out) {
 }
 
 // ---- Activity on a dataset -----------------------------------------------------------------------------
-// (H): on how many images of `d` each unit is active (z1 > 0, so a1 > 0); a unit at 0 is dead, its
-// output and its gradient always zero. One forward pass in the workspace's chunks, as evaluate() makes.
+// Adds to active (H), for images [first, first + count) of `d`, on how many each unit is active (z1 > 0, so
+// a1 > 0); a unit never active is dead, its output and its gradient always zero. One forward pass in the
+// workspace's chunks, as evaluate() makes; a range lets a caller spread a large set over several tasks.
 template <typename WS>
-std::vector<std::uint32_t> hidden_activity(const Params<float>& P, const Dataset& d, WS& ws, ThreadPool* pool = nullptr) {
+void count_active(const Params<float>& P, const Dataset& d, std::size_t first, std::size_t count, WS& ws,
+                  ThreadPool* pool, std::uint32_t* active) {
   const int H = P.hidden();
-  std::vector<std::uint32_t> active(H, 0);
+  const std::size_t end = std::min(d.size(), first + count);
   AlignedVector<float> x(std::size_t(ws.capacity) * kInputs);
   std::vector<std::uint8_t> labels(ws.capacity);
-  for (std::size_t first = 0; first < d.size(); first += ws.capacity) {
-    const int n = static_cast<int>(std::min<std::size_t>(ws.capacity, d.size() - first));
-    gather_range(d, first, n, x.data(), labels.data());
+  for (std::size_t at = first; at < end; at += ws.capacity) {
+    const int n = static_cast<int>(std::min<std::size_t>(ws.capacity, end - at));
+    gather_range(d, at, n, x.data(), labels.data());
     forward_into(P, x.data(), labels.data(), n, ws, pool);
     for (int r = 0; r < n; ++r) {
       const float* a1 = ws.a1.data() + std::size_t(r) * H;  // (H) this row's relu(z1)
       for (int j = 0; j < H; ++j) active[j] += a1[j] > 0.0f;
     }
   }
+}
+
+// (H): on how many images of `d` each unit is active.
+template <typename WS>
+std::vector<std::uint32_t> hidden_activity(const Params<float>& P, const Dataset& d, WS& ws, ThreadPool* pool = nullptr) {
+  std::vector<std::uint32_t> active(P.hidden(), 0);
+  count_active(P, d, 0, d.size(), ws, pool, active.data());
   return active;
 }
 

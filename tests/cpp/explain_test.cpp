@@ -120,6 +120,11 @@ TEST(HiddenActivity, CountsTheImagesEachUnitIsActiveOnAsAPlainLoopDoes) {
   Workspace<float> reference(kEvalChunk, kHidden);
   EXPECT_EQ(hidden_activity(P, d, reference), expected);
   EXPECT_EQ(expected[4], 0u);
+  std::vector<std::uint32_t> in_parts(kHidden, 0);  // three ranges, the last past the end, add up to the whole
+  count_active(P, d, 0, 300, fast, nullptr, in_parts.data());
+  count_active(P, d, 300, 100, fast, nullptr, in_parts.data());
+  count_active(P, d, 400, 1000, fast, nullptr, in_parts.data());
+  EXPECT_EQ(in_parts, expected);
 }
 
 TEST(UnitImages, AreTheColumnsOfW1AndTheRowsOfW2OfTheUnitsAsked) {

@@ -95,6 +95,8 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
       hiddenInputs(P, x).forEach((z, j) => (expected[j] += z > 0 ? 1 : 0));
     }
     expect(Array.from(counts)).toEqual(expected);
+    const parts = [core.activity(model, data, 0, 150), core.activity(model, data, 150, 1000)];
+    expect(Array.from(parts[0], (c, j) => c + parts[1][j])).toEqual(expected);
   });
 
   it('explains an image: the scores, 8 units for and 8 against with their contributions and pictures, and input x gradient', () => {

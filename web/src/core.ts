@@ -145,9 +145,9 @@ export class Core {
     return source.units(count);
   }
 
-  /** On how many images of `data` each hidden unit is active (0: dead). */
-  activity(model: Model, data: Dataset): Uint32Array {
-    return this.check(model.activity(data));
+  /** On how many of images [first, first + count) of `data` each hidden unit is active (all: 0 marks a dead unit). */
+  activity(model: Model, data: Dataset, first = 0, count = data.size()): Uint32Array {
+    return this.check(model.activity(data, first, count));
   }
 
   /** Why the model predicts what it does for one image (784 pixels in [0, 1]): the k units for and against. */

@@ -73,6 +73,7 @@ let aborted = false;
 // Which explanation panels the page shows (views): the worker spends nothing on the others.
 let views = { units: true, explain: true };
 const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
+let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
 
 // Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
@@ -185,6 +186,7 @@ function slice(): void {
       now = after;
       if (lossDiverged(result)) return finish('diverged');
       if (result.status !== 'running') {
+        taskKind = result.status === 'finished' ? 'slice (run end)' : 'slice (epoch end)';
         postProgress(r, now);
         const history = r.trainer.history();
         post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
@@ -238,7 +240,7 @@ function finish(reason: FinishReason): void {
     post({ type: 'finished', reason, seconds, test });
     if (model) postModel(core, model);
     if (model) postUnits(model, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize());
-    if (model) postActivity(core, model, data.test);
+    if (model) postActivity(model, data.test);
     if (reason === 'diverged')
       post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
   } finally {
@@ -273,34 +275,55 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
   post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
   postModel(core, model); // the page keeps (and can export) whatever model is current
   postUnits(model, null);
-  if (data) postActivity(core, model, data.test);
+  if (data) postActivity(model, data.test);
 }
 
 // ---- Explanations (include/mnist/explain.hpp) --------------------------------------------------------------
 // The strongest units' pictures, from a model or straight from a running trainer (no model copy), transferred.
 function postUnits(source: Model | Trainer, epochs: number | null, r?: Run): void {
-  if (!core) return;
-  const p = core.units(source, UNITS_SHOWN);
-  post({ type: 'units', hidden: p.hidden, units: p.units, images: p.images, outputs: p.outputs, epochs }, [
-    p.units.buffer,
-    p.images.buffer,
-    p.outputs.buffer,
-  ]);
+  const c = core;
+  if (!c) return;
+  timed('units', () => {
+    const p = c.units(source, UNITS_SHOWN);
+    post({ type: 'units', hidden: p.hidden, units: p.units, images: p.images, outputs: p.outputs, epochs }, [
+      p.units.buffer,
+      p.images.buffer,
+      p.outputs.buffer,
+    ]);
+  });
   if (r) r.lastUnits = performance.now();
 }
 
-// How often each unit is active on the test set: a forward pass like the test's, once per new model.
-function postActivity(c: Core, m: Model, test: Dataset): void {
-  const counts = c.activity(m, test);
-  post({ type: 'activity', counts, total: test.size() }, [counts.buffer]);
+// How often each unit is active on the test set: a forward pass like the test's, once per new model, in
+// tasks of ACTIVITY_CHUNK images after the one that tested the model (so no task grows by much, and a
+// drawing is answered between them), dropped if the model is replaced or released meanwhile.
+const ACTIVITY_CHUNK = 1000;
+function postActivity(m: Model, test: Dataset, first = 0, counts: Uint32Array | null = null): void {
+  setTimeout(() =>
+    timed('activity', () => {
+      if (!core || dead || model !== m || data?.test !== test) return;
+      try {
+        const part = core.activity(m, test, first, ACTIVITY_CHUNK);
+        if (counts) part.forEach((c, j) => (counts[j] += c));
+        const total = counts ?? part;
+        if (first + ACTIVITY_CHUNK < test.size()) return postActivity(m, test, first + ACTIVITY_CHUNK, total);
+        post({ type: 'activity', counts: total, total: test.size() }, [total.buffer]);
+      } catch (error) {
+        fail(error);
+      }
+    }),
+  );
 }
 
 // Runs a task and adds its time to its kind's (for the measurements: no task should stall the worker).
 function timed(task: string, f: () => void): void {
   const start = performance.now();
+  const outer = taskKind;
+  taskKind = null;
   f();
   const ms = performance.now() - start;
-  const t = (timings[task] ??= { count: 0, totalMs: 0, maxMs: 0 });
+  const t = (timings[taskKind ?? task] ??= { count: 0, totalMs: 0, maxMs: 0 });
+  taskKind = outer;
   t.count += 1;
   t.totalMs += ms;
   t.maxMs = Math.max(t.maxMs, ms);
