@@ -18,10 +18,16 @@ namespace mnist {
 
 // ---- Hidden-unit pictures -------------------------------------------------------------------------------
 // Units by the L2 norm of their incoming weights (W1's column j), largest first; equal norms by index.
+// W1 is row-major, so both passes below walk it by rows: a pass by columns reads a cache line per weight.
 template <typename S>
 std::vector<int> units_by_norm(const Params<S>& P) {
-  const RowVec<S> norms = P.W1.colwise().squaredNorm();  // (H)
-  std::vector<int> order(P.hidden());
+  const int H = P.hidden();
+  std::vector<S> norms(H, S(0));  // (H) squared norms
+  for (int k = 0; k < kInputs; ++k) {
+    const S* row = P.W1.data() + std::size_t(k) * H;
+    for (int j = 0; j < H; ++j) norms[j] += row[j] * row[j];
+  }
+  std::vector<int> order(H);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return norms[a] > norms[b]; });
   return order;
@@ -40,8 +46,10 @@ std::vector<int> strongest_units(const Params<S>& P, int count) {
 // out (n, 784): unit units[i]'s incoming weights W1[:, units[i]] as a row-major 28x28 image.
 template <typename S>
 void unit_images(const Params<S>& P, const int* units, int n, S* out) {
-  for (int i = 0; i < n; ++i)
-    for (int k = 0; k < kInputs; ++k) out[std::size_t(i) * kInputs + k] = P.W1(k, units[i]);
+  for (int k = 0; k < kInputs; ++k) {
+    const S* row = P.W1.data() + std::size_t(k) * P.hidden();
+    for (int i = 0; i < n; ++i) out[std::size_t(i) * kInputs + k] = row[units[i]];
+  }
 }
 
 // out (n, 10): unit units[i]'s outgoing weights W2[units[i], :] to the ten classes.
