@@ -26,19 +26,22 @@ async function openPage() {
 async function trainRun(shown) {
   const page = await openPage();
   if (!shown) await page.evaluate(() => (document.getElementById('units-card').style.display = 'none'));
-  await page.locator(shown ? '#units' : '#results-card').scrollIntoViewIfNeeded();
   await page.getByLabel('Training examples').fill('20000');
   await page.getByLabel('Epochs').fill('3');
+  // At once (the page scrolls smoothly otherwise), after the fills (which scroll to their inputs), so the
+  // grid is on screen while it trains; Train is then clicked from a script, which does not scroll.
+  await page.evaluate((id) => document.getElementById(id).scrollIntoView({ block: 'center', behavior: 'instant' }), shown ? 'units' : 'results-card');
   await page.waitForTimeout(300);
   await page.evaluate(() => (window.longTasks = []));
   let pictures = 0;
   await page.exposeFunction('countPicture', () => ++pictures);
   await page.evaluate(() => new MutationObserver(() => window.countPicture()).observe(document.getElementById('units-note'), { childList: true, characterData: true, subtree: true }));
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.evaluate(() => document.getElementById('train').click());
   await page.getByLabel('Test accuracy').filter({ hasText: /\d/ }).waitFor({ timeout: 600_000 });
   const phase = await page.locator('.phase').first().textContent();
   const seconds = Number(/Finished in ([\d.]+) s/.exec(phase ?? '')?.[1]);
   const longTasks = await page.evaluate(() => window.longTasks);
+  const gridDraws = await page.evaluate(() => performance.getEntriesByName('hidden-unit-weights: draw').map((e) => e.duration));
   const worker = await page.evaluate(() => window.mnistDebug.timings());
   const ms = (kind) => (worker[kind] ? Number(worker[kind].maxMs.toFixed(1)) : null);
   await page.close();
@@ -47,6 +50,7 @@ async function trainRun(shown) {
     samplesPerSecond: Math.round((3 * 17000) / seconds),
     seconds,
     unitPicturesDrawn: pictures,
+    gridDrawMs: gridDraws.map((d) => Number(d.toFixed(1))),
     mainLongestMs: Math.round(Math.max(0, ...longTasks)),
     mainLongTasks: longTasks.length,
     // the worker's longest task of each kind: a training slice, one that ended an epoch (the validation pass)
@@ -68,6 +72,8 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 for (const side of ['shown', 'hidden']) {
   const rates = runs.filter((r) => r.panel === side).map((r) => r.samplesPerSecond);
   console.log(`${side}: samples/s ${rates.join(', ')} (mean ${Math.round(mean(rates))}, median ${median(rates)})`);
+  const cost = runs.filter((r) => r.panel === side).map((r) => (r.unitsMessages * r.unitsMeanMs) / (10 * r.seconds));
+  console.log(`${side}: the worker's units messages took ${cost.map((c) => c.toFixed(2)).join(', ')} % of the training time`);
 }
 
 // "Why this prediction": a short training run, then strokes drawn one after another.

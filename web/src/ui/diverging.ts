@@ -14,23 +14,39 @@ export function magnitude(values: ArrayLike<number>, offset = 0, n = values.leng
   return m > 0 ? m : 1;
 }
 
-/** Writes v / scale in [-1, 1] as RGBA at data[at..at+4): white at 0, NEGATIVE at -1, POSITIVE at +1. */
+// The scale as 511 colours, index 255 + round(255 v / scale): one table look-up per pixel, so a grid of 64
+// pictures draws in a millisecond or two even before the JIT has warmed up.
+const LEVELS = 255;
+const PALETTE = (() => {
+  const table = new Uint8ClampedArray((2 * LEVELS + 1) * 4);
+  for (let i = 0; i <= 2 * LEVELS; ++i) {
+    const t = (i - LEVELS) / LEVELS;
+    const end = t < 0 ? NEGATIVE : POSITIVE;
+    const a = Math.abs(t);
+    table.set([255 + a * (end[0] - 255), 255 + a * (end[1] - 255), 255 + a * (end[2] - 255), 255], i * 4);
+  }
+  return table;
+})();
+const PALETTE32 = new Uint32Array(PALETTE.buffer); // the same colours, one RGBA word each
+
+/** Writes v / scale (clamped to [-1, 1]) as RGBA at data[at..at+4): white at 0, NEGATIVE at -1, POSITIVE at +1. */
 export function putDiverging(data: Uint8ClampedArray, at: number, v: number, scale: number): void {
-  const t = Math.max(-1, Math.min(1, v / scale));
-  const end = t < 0 ? NEGATIVE : POSITIVE;
-  const a = Math.abs(t);
-  data[at] = 255 + a * (end[0] - 255);
-  data[at + 1] = 255 + a * (end[1] - 255);
-  data[at + 2] = 255 + a * (end[2] - 255);
+  const i = LEVELS + Math.round(Math.max(-LEVELS, Math.min(LEVELS, (LEVELS * v) / scale)));
+  data[at] = PALETTE[i * 4];
+  data[at + 1] = PALETTE[i * 4 + 1];
+  data[at + 2] = PALETTE[i * 4 + 2];
   data[at + 3] = 255;
 }
 
 /** Draws 784 values from values[offset..] as a 28x28 picture at (x, y) of `image` (an ImageData of any size),
  *  symmetric around zero by their own largest magnitude. */
 export function putPicture(image: ImageData, x: number, y: number, values: ArrayLike<number>, offset = 0): void {
-  const scale = magnitude(values, offset, 784);
-  for (let r = 0; r < 28; ++r)
-    for (let c = 0; c < 28; ++c) putDiverging(image.data, ((y + r) * image.width + x + c) * 4, values[offset + r * 28 + c], scale);
+  const gain = LEVELS / magnitude(values, offset, 784);
+  const words = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
+  for (let r = 0; r < 28; ++r) {
+    const at = (y + r) * image.width + x, from = offset + r * 28;
+    for (let c = 0; c < 28; ++c) words[at + c] = PALETTE32[LEVELS + Math.round(Math.max(-LEVELS, Math.min(LEVELS, gain * values[from + c])))];
+  }
 }
 
 /** A 28x28 canvas showing one picture. */

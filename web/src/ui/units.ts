@@ -43,6 +43,7 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
   };
 
   function draw(): void {
+    const start = performance.now();
     frame = 0;
     const u = shown();
     const n = u ? u.units.length : 0;
@@ -66,6 +67,7 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
       context.stroke();
     }
     describe();
+    performance.measure('hidden-unit-weights: draw', { start });
   }
 
   function describe(): void {
