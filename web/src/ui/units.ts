@@ -34,6 +34,8 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
   let state: AppState | null = null;
   let selectedUnit = -1; // the unit index shown in the details, kept while it stays in the grid
   let frame = 0;
+  let onScreen = false; // drawn only while on screen: a picture no one sees costs the main thread nothing
+  let stale = false; // pictures arrived while off screen
 
   const shown = () => state?.units ?? null;
   const positionOf = (unit: number) => (shown() ? Array.from(shown()!.units).indexOf(unit) : -1);
@@ -139,10 +141,18 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
     e.preventDefault();
     select(Math.max(0, Math.min(u.units.length - 1, at + moves[e.key])));
   });
-  new IntersectionObserver((entries) => intents.shown(entries.some((e) => e.isIntersecting))).observe(card);
+  const redraw = () => {
+    stale = !onScreen;
+    if (onScreen && !frame) frame = requestAnimationFrame(draw);
+  };
+  new IntersectionObserver((entries) => {
+    onScreen = entries.some((e) => e.isIntersecting);
+    intents.shown(onScreen);
+    if (onScreen && stale) redraw();
+  }).observe(card);
 
   return (s, previous) => {
     state = s;
-    if ((s.units !== previous.units || s.activity !== previous.activity) && !frame) frame = requestAnimationFrame(draw);
+    if (s.units !== previous.units || s.activity !== previous.activity) redraw();
   };
 }
