@@ -22,6 +22,7 @@
 #include "mnist/dataset.hpp"
 #include "mnist/error.hpp"
 #include "mnist/evaluate.hpp"
+#include "mnist/explain.hpp"
 #include "mnist/model_file.hpp"
 #include "mnist/network.hpp"
 #include "mnist/preprocess.hpp"
@@ -166,6 +167,24 @@ int set_threads(int n) {
 }
 
 // ---- Model: parameters for inference and evaluation ---------------------------------------------------
+// {hidden, units: Uint32Array(n), images: Float32Array(n * 784), outputs: Float32Array(n * 10)}: the n <= count
+// units of largest incoming norm, in index order, their weights as 28x28 images and their weights to the
+// ten outputs (explain.hpp).
+val unit_pictures(const mnist::Params<float>& params, int count) {
+  const std::vector<int> units = mnist::strongest_units(params, count);
+  const int n = int(units.size());
+  std::vector<float> images(std::size_t(n) * mnist::kInputs), outputs(std::size_t(n) * mnist::kClasses);
+  mnist::unit_images(params, units.data(), n, images.data());
+  mnist::unit_outputs(params, units.data(), n, outputs.data());
+  const std::vector<std::uint32_t> indices(units.begin(), units.end());
+  val out = val::object();
+  out.set("hidden", params.hidden());
+  out.set("units", u32(indices.data(), indices.size()));
+  out.set("images", f32(images.data(), images.size()));
+  out.set("outputs", f32(outputs.data(), outputs.size()));
+  return out;
+}
+
 struct ModelHandle : Counted {
   mnist::Params<float> params;
   mnist::StepWorkspace ws;  // the fast kernels' forward pass, in batches of kEvalChunk
@@ -219,6 +238,57 @@ struct ModelHandle : Counted {
       out.set("db1", f32(w.grad.b1.data(), w.grad.b1.size()));
       out.set("dW2", f32(w.grad.W2.data(), w.grad.W2.size()));
       out.set("db2", f32(w.grad.b2.data(), w.grad.b2.size()));
+      return out;
+    });
+  }
+
+  // The `count` strongest hidden units' pictures (unit_pictures).
+  val units(int count) const { return unit_pictures(params, count); }
+
+  // Uint32Array(H): on how many of images [first, first + count) of `d` each hidden unit is active (summed
+  // over the whole set, 0 marks a dead unit). A range, so the worker can spread the set over short tasks.
+  val activity(const DatasetHandle& d, double first, double count) {
+    return guarded<val>(val::null(), [&] {
+      require(first >= 0 && count >= 0, "activity: first and count must be at least 0");
+      std::vector<std::uint32_t> a(hidden(), 0);
+      mnist::count_active(params, *d.data, std::size_t(first), std::size_t(count), ws, g_pool.get(), a.data());
+      return u32(a.data(), a.size());
+    });
+  }
+
+  // One image (Float32Array(784) in [0, 1]) explained (explain.hpp): {scores: Float32Array(10) logits,
+  // predicted, bias: b2[predicted], pro/con: Uint32Array of up to k units pushing for/against the predicted
+  // class, proValues/conValues: their contributions a1[j] W2[j, c], images: Float32Array((pro + con) * 784)
+  // their pictures (pro first), evidence: Float32Array(784) input x gradient of the predicted logit}.
+  val explain(const val& pixels, int k) {
+    return guarded<val>(val::null(), [&] {
+      const auto x = copy_in<float>(pixels);
+      require(x.size() == std::size_t(mnist::kInputs), "explain: expected 784 pixels, got " + std::to_string(x.size()));
+      require(k >= 0, "explain: k must be at least 0");
+      const mnist::Explanation<float> e = mnist::explain(params, x.data());
+      const mnist::TopUnits top = mnist::top_contributions(e.contributions, k);
+      std::vector<int> shown(top.pro);
+      shown.insert(shown.end(), top.con.begin(), top.con.end());
+      std::vector<float> images(shown.size() * mnist::kInputs);
+      mnist::unit_images(params, shown.data(), int(shown.size()), images.data());
+      const auto indices = [](const std::vector<int>& u) { return std::vector<std::uint32_t>(u.begin(), u.end()); };
+      const auto values = [&](const std::vector<int>& u) {
+        std::vector<float> v;
+        for (int j : u) v.push_back(e.contributions[j]);
+        return v;
+      };
+      const auto pro = indices(top.pro), con = indices(top.con);
+      const auto pro_values = values(top.pro), con_values = values(top.con);
+      val out = val::object();
+      out.set("scores", f32(e.scores.data(), e.scores.size()));
+      out.set("predicted", e.predicted);
+      out.set("bias", params.b2[e.predicted]);
+      out.set("pro", u32(pro.data(), pro.size()));
+      out.set("proValues", f32(pro_values.data(), pro_values.size()));
+      out.set("con", u32(con.data(), con.size()));
+      out.set("conValues", f32(con_values.data(), con_values.size()));
+      out.set("images", f32(images.data(), images.size()));
+      out.set("evidence", f32(e.evidence.data(), e.evidence.size()));
       return out;
     });
   }
@@ -366,6 +436,10 @@ struct TrainerHandle : Counted {
     return rows;
   }
 
+  // The `count` strongest hidden units' pictures now (unit_pictures), for the page's live grid: brings W1
+  // up to date from the step's slabs (a read of 784 x H floats) without copying the model.
+  val units(int count) { return unit_pictures(trainer.params(), count); }
+
   // A copy of the current parameters, independent of the trainer (not const: the trainer may first bring
   // its W1 up to date from the step's slabs).
   ModelHandle* model() {
@@ -432,6 +506,9 @@ EMSCRIPTEN_BINDINGS(mnist) {
       .function("evaluate", &ModelHandle::evaluate)
       .function("gradients", &ModelHandle::gradients)
       .function("toBytes", &ModelHandle::to_bytes)
+      .function("units", &ModelHandle::units)
+      .function("activity", &ModelHandle::activity)
+      .function("explain", &ModelHandle::explain)
       .function("parameters", &ModelHandle::parameters);
 
   class_<TrainerHandle>("Trainer")
@@ -442,5 +519,6 @@ EMSCRIPTEN_BINDINGS(mnist) {
       .function("validationSize", &TrainerHandle::validation_size)
       .function("finished", &TrainerHandle::finished)
       .function("history", &TrainerHandle::history)
-      .function("model", &TrainerHandle::model, allow_raw_pointers());
+      .function("model", &TrainerHandle::model, allow_raw_pointers())
+      .function("units", &TrainerHandle::units);
 }

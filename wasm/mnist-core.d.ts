@@ -55,6 +55,27 @@ export interface DigitImage {
   pixels: Float32Array; // (28 * 28) in [0, 1]
 }
 
+/** The strongest hidden units (largest incoming weight norm), in index order (include/mnist/explain.hpp). */
+export interface UnitPictures {
+  hidden: number; // H, all the units there are
+  units: Uint32Array; // (n) the units shown, n = min(H, count)
+  images: Float32Array; // (n * 784) each unit's incoming weights W1[:, j] as a row-major 28x28 image
+  outputs: Float32Array; // (n * 10) each unit's weights W2[j, :] to the ten outputs
+}
+
+/** One image explained for its predicted class c (include/mnist/explain.hpp). */
+export interface Explanation {
+  scores: Float32Array; // (10) logits z2
+  predicted: number; // c, the largest logit
+  bias: number; // b2[c]: with every unit's contribution a1[j] W2[j, c], the score z2[c]
+  pro: Uint32Array; // up to k units with the largest positive contributions, largest first
+  proValues: Float32Array;
+  con: Uint32Array; // up to k units with the most negative contributions, most negative first
+  conValues: Float32Array;
+  images: Float32Array; // ((pro + con) * 784) those units' incoming weights as 28x28 images, pro first
+  evidence: Float32Array; // (784) input x gradient of z2[c] with respect to the input pixels
+}
+
 export interface Model extends EmbindObject {
   hidden(): number;
   predict(images: Float32Array): Float32Array | null;
@@ -62,6 +83,9 @@ export interface Model extends EmbindObject {
   gradients(images: Float32Array, labels: Uint8Array, decay: number): Gradients | null;
   parameters(): Parameters;
   toBytes(): Uint8Array | null; // the model file (include/mnist/model_file.hpp)
+  units(count: number): UnitPictures;
+  activity(data: Dataset, first: number, count: number): Uint32Array | null; // (H) images of data[first, first + count) each unit is active on
+  explain(pixels: Float32Array, k: number): Explanation | null;
 }
 
 export interface TrainerConfig {
@@ -84,6 +108,7 @@ export interface Trainer extends EmbindObject {
   finished(): boolean;
   history(): EpochStats[];
   model(): Model | null;
+  units(count: number): UnitPictures; // the live weights, without copying the model
 }
 
 export interface BuildInfo {

@@ -113,4 +113,41 @@ describe('saved models and failures in the state', () => {
     expect(s.hasModel).toBe(false);
     expect(s.modelFile).not.toBeNull();
   });
+  it('keeps the latest unit pictures and activity, forgets the activity when a run starts and both at a reset', () => {
+    const units = { hidden: 256, units: new Uint32Array(64), images: new Float32Array(64 * 784), outputs: new Float32Array(640) };
+    const s = fold(
+      loaded,
+      { type: 'units', ...units, epochs: null },
+      { type: 'activity', counts: new Uint32Array(256), total: 2000 },
+    );
+    expect(s.units?.epochs).toBeNull();
+    expect(s.activity?.total).toBe(2000);
+    const training = fold(s, { type: 'started', config: DEFAULT_CONFIG, epochSize: 8500, validationSize: 1500, totalExamples: 85000 });
+    expect(training.activity).toBeNull();
+    expect(training.units, 'the last pictures stay until the run sends its own').toBe(s.units);
+    const live = fold(training, { type: 'units', ...units, epochs: 0.5 });
+    expect(live.units?.epochs).toBe(0.5);
+    const reset = fold(live, { type: 'reset' });
+    expect(reset.units).toBeNull();
+    expect(reset.activity).toBeNull();
+  });
+
+  it('keeps the explanation that comes with a prediction, and drops it at a reset', () => {
+    const explanation = {
+      scores: new Float32Array(10),
+      predicted: 7,
+      bias: 0.1,
+      pro: new Uint32Array(8),
+      proValues: new Float32Array(8),
+      con: new Uint32Array(8),
+      conValues: new Float32Array(8),
+      images: new Float32Array(16 * 784),
+      evidence: new Float32Array(784),
+    };
+    const s = fold(loaded, { type: 'prediction', id: 1, empty: false, image: new Float32Array(784), probabilities: new Float32Array(10), explanation });
+    expect(s.prediction?.explanation).toBe(explanation);
+    expect(fold(s, { type: 'reset' }).prediction?.explanation).toBeNull();
+    const without = fold(loaded, { type: 'prediction', id: 2, empty: true, image: new Float32Array(784), probabilities: null });
+    expect(without.prediction?.explanation).toBeNull();
+  });
 });

@@ -5,6 +5,7 @@ import type {
   Dataset,
   DigitImage,
   Evaluation,
+  Explanation,
   Gradients,
   MemoryInfo,
   Model,
@@ -15,6 +16,7 @@ import type {
   StepResult,
   Trainer,
   TrainerConfig,
+  UnitPictures,
 } from '../../wasm/mnist-core';
 
 export type {
@@ -28,6 +30,8 @@ export type {
   Gradients,
   MemoryInfo,
   MnistModuleOptions,
+  Explanation,
+  UnitPictures,
 };
 
 /** An error the core reported: `code` is the core's ErrorCode name ("invalid-argument", ...). */
@@ -134,6 +138,21 @@ export class Core {
 
   gradients(model: Model, images: Float32Array, labels: Uint8Array, decay: number): Gradients {
     return this.check(model.gradients(images, labels, decay));
+  }
+
+  /** The `count` hidden units of largest incoming norm: their pictures and output weights. */
+  units(source: Model | Trainer, count: number): UnitPictures {
+    return source.units(count);
+  }
+
+  /** On how many of images [first, first + count) of `data` each hidden unit is active (all: 0 marks a dead unit). */
+  activity(model: Model, data: Dataset, first = 0, count = data.size()): Uint32Array {
+    return this.check(model.activity(data, first, count));
+  }
+
+  /** Why the model predicts what it does for one image (784 pixels in [0, 1]): the k units for and against. */
+  explain(model: Model, pixels: Float32Array, k: number): Explanation {
+    return this.check(model.explain(pixels, k));
   }
 
   /** A model from a model file's bytes; throws CoreError 'malformed-model' naming what is wrong. */

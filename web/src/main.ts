@@ -3,16 +3,18 @@
 import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
 import { registerOffline } from './ui/offline';
-import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo } from './protocol';
+import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes } from './protocol';
 import { applyEvent, initialState, Store } from './state';
 import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
 import { mountAlert } from './ui/alert';
 import { mountCharts } from './ui/charts';
 import { mountControls } from './ui/controls';
+import { mountExplain } from './ui/explain';
 import { mountModel } from './ui/model';
 import { mountPad } from './ui/pad';
 import { mountProgress } from './ui/progress';
 import { mountResults } from './ui/results';
+import { mountUnits } from './ui/units';
 
 const store = new Store();
 const query = new URLSearchParams(location.search);
@@ -26,6 +28,7 @@ let clearedAt = 0; // predictions asked before the last Clear are dropped
 let modelActions = 0;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
+const timingWaiters: Array<(tasks: Record<string, TaskTimes>) => void> = [];
 
 const client = new TrainerClient(onWorkerEvent, { simd, threads });
 
@@ -38,6 +41,10 @@ function onWorkerEvent(event: FromWorker): void {
     for (const resolve of memoryWaiters.splice(0)) resolve(event.info);
     return;
   }
+  if (event.type === 'timings') {
+    for (const resolve of timingWaiters.splice(0)) resolve(event.tasks);
+    return;
+  }
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
   // the shipped reference model is not: it comes back by itself.
   if (event.type === 'model' && store.get().finishedReason !== 'reference')
@@ -47,6 +54,7 @@ function onWorkerEvent(event: FromWorker): void {
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
+  if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
   if (event.type === 'error' && store.get().phase === 'loading-data' && !store.get().dataProgress)
     store.update({ phase: store.get().trainAvailable > 0 ? 'idle' : 'loading-data' });
@@ -177,7 +185,18 @@ const renderControls = mountControls({
 
 const renderModel = mountModel({ import: (file) => void importModel(file) });
 
-const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render];
+// The explanation panels on screen: the worker sends live unit pictures and explanations only for those.
+const views = { units: true, explain: true };
+function viewsChanged(change: Partial<typeof views>): void {
+  const explainAppeared = change.explain === true && !views.explain;
+  Object.assign(views, change);
+  client.send({ type: 'views', ...views });
+  if (explainAppeared) pad.refresh(); // explain the drawing already on the pad
+}
+const renderUnits = mountUnits({ shown: (units) => viewsChanged({ units }) });
+const renderExplain = mountExplain({ shown: (explain) => viewsChanged({ explain }) });
+
+const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
 });
@@ -191,6 +210,11 @@ if (new URLSearchParams(location.search).has('debug')) {
         client.send({ type: 'debug', action: 'memory' });
       }),
     abort: () => client.send({ type: 'debug', action: 'abort' }),
+    timings: () =>
+      new Promise<Record<string, TaskTimes>>((resolve) => {
+        timingWaiters.push(resolve);
+        client.send({ type: 'debug', action: 'timings' });
+      }),
   };
 }
 

@@ -15,13 +15,18 @@
 //  load-model {bytes, source, name}   model-loaded {test}, model | error (bad file: the current model is kept)
 //                                     (a model loaded before the data: model-loaded {test: null}, then
 //                                     model-tested {test} once the test images are in)
+//  views {units, explain}             (which explanation panels the page shows: the worker sends only those)
+//                                     units (the strongest hidden units' pictures: at a run's start, about
+//                                       every UNITS_MS and at each epoch's end while shown, and for each new model)
+//                                     activity (after a model is tested: how often each unit is active)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
+//  debug {action: 'timings'}          timings (the worker's time per kind of task, for measurements)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
 // `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
 // page can keep it in IndexedDB and export it. After `fatal` the worker is dead: the page's Reset replaces it.
-import type { BuildInfo, EpochStats, MemoryInfo } from '../../wasm/mnist-core';
+import type { BuildInfo, EpochStats, Explanation, MemoryInfo } from '../../wasm/mnist-core';
 
-export type { BuildInfo, MemoryInfo };
+export type { BuildInfo, Explanation, MemoryInfo };
 
 export type DataSet = 'subset' | 'full';
 
@@ -87,7 +92,36 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'predict'; id: number; ink: Float32Array; width: number; height: number }
   | { type: 'load-model'; bytes: ArrayBuffer; source: ModelSource; name: string }
-  | { type: 'debug'; action: 'memory' | 'abort' };
+  | { type: 'debug'; action: 'memory' | 'abort' | 'timings' }
+  | { type: 'views'; units: boolean; explain: boolean };
+
+/** The hidden units the "Hidden unit weights" grid shows: at most UNITS_SHOWN, those of largest incoming
+ *  weight norm, in index order (include/mnist/explain.hpp). */
+export interface UnitsView {
+  hidden: number; // H
+  units: Uint32Array; // (n) unit indices
+  images: Float32Array; // (n * 784) incoming weights as 28x28 images
+  outputs: Float32Array; // (n * 10) weights to the ten outputs
+  epochs: number | null; // epochs trained when taken (fractional), null for a model not trained here
+}
+
+/** How often each hidden unit is active (z1 > 0) on the test set, for the current model. */
+export interface UnitActivity {
+  counts: Uint32Array; // (H)
+  total: number; // test images
+}
+
+/** The worker's time per kind of task (a message type, or 'slice' for a training slice), for measurements. */
+export interface TaskTimes {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** Units in the grid when H is larger. */
+export const UNITS_SHOWN = 64;
+/** Units for and against the prediction in "Why this prediction". */
+export const EXPLAIN_UNITS = 8;
 
 /** Where a loaded model came from: a file, this browser's storage, or the page's shipped reference model. */
 export type ModelSource = 'imported' | 'restored' | 'reference';
@@ -117,6 +151,9 @@ export type FromWorker =
   | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
   | { type: 'model-tested'; test: TestResult }
   | { type: 'memory'; info: MemoryInfo }
+  | ({ type: 'units' } & UnitsView)
+  | ({ type: 'activity' } & UnitActivity)
+  | { type: 'timings'; tasks: Record<string, TaskTimes> }
   | { type: 'fatal'; message: string }
   | { type: 'reset' }
   | {
@@ -125,6 +162,7 @@ export type FromWorker =
       empty: boolean; // no digit drawn: no guess
       image: Float32Array; // (28 * 28) what the network is given
       probabilities: Float32Array | null; // null until a model exists
+      explanation?: Explanation | null; // with a guess, while the page shows "Why this prediction"
     }
   | { type: 'error'; code: string; message: string };
 

@@ -1,6 +1,18 @@
 // The page's state, in one place: one object, changed only through `update`, observed by the UI modules.
 // `applyEvent` folds every worker event into it (pure: no DOM, no worker). ui/* render from it.
-import type { BuildInfo, DataSet, EpochRow, FinishReason, FromWorker, ModelSource, TestResult, TrainConfig } from './protocol';
+import type {
+  BuildInfo,
+  DataSet,
+  EpochRow,
+  Explanation,
+  FinishReason,
+  FromWorker,
+  ModelSource,
+  TestResult,
+  TrainConfig,
+  UnitActivity,
+  UnitsView,
+} from './protocol';
 
 export type Phase = 'starting' | 'loading-data' | 'idle' | 'training' | 'paused' | 'finished';
 
@@ -8,6 +20,7 @@ export interface PredictionState {
   empty: boolean;
   image: Float32Array;
   probabilities: Float32Array | null;
+  explanation?: Explanation | null;
 }
 
 export interface AppState {
@@ -39,6 +52,8 @@ export interface AppState {
   workerFailed: boolean; // the worker died (module failed to load or aborted): Reset replaces it
   alert: string | null;
   prediction: PredictionState | null;
+  units: UnitsView | null; // the hidden units' pictures, live while training
+  activity: UnitActivity | null; // the current model's, once tested
 }
 
 /** What a new run or a reset clears: the history, the results and the model (state is never mutated, so
@@ -73,6 +88,8 @@ export const initialState: AppState = {
   workerFailed: false,
   alert: null,
   prediction: null,
+  units: null,
+  activity: null,
 };
 
 export type Listener = (state: AppState, previous: AppState) => void;
@@ -112,6 +129,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         phase: 'training',
         alert: null,
         ...NO_RESULTS,
+        activity: null,
         run: {
           config: e.config,
           epochSize: e.epochSize,
@@ -155,7 +173,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         phase: s.trainAvailable > 0 ? 'idle' : s.phase,
         run: null,
         ...NO_RESULTS,
-        prediction: s.prediction ? { ...s.prediction, probabilities: null } : null,
+        prediction: s.prediction ? { ...s.prediction, probabilities: null, explanation: null } : null,
+        units: null,
+        activity: null,
       };
     case 'model':
       return { modelFile: { bytes: e.bytes, hidden: e.hidden } };
@@ -175,11 +195,18 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'model-tested':
       return s.hasModel ? { test: e.test } : {};
     case 'memory':
+    case 'timings':
       return {};
+    case 'units':
+      return { units: { hidden: e.hidden, units: e.units, images: e.images, outputs: e.outputs, epochs: e.epochs } };
+    case 'activity':
+      return { activity: { counts: e.counts, total: e.total } };
     case 'fatal':
       return { workerFailed: true, alert: e.message, run: null, hasModel: false };
     case 'prediction':
-      return { prediction: { empty: e.empty, image: e.image, probabilities: e.probabilities } };
+      return {
+        prediction: { empty: e.empty, image: e.image, probabilities: e.probabilities, explanation: e.explanation ?? null },
+      };
     case 'error':
       return { alert: e.message };
   }

@@ -3,9 +3,21 @@
 // predict, ...) are handled between batches, and reports through the messages in protocol.ts. It loads
 // models from model files and posts the current model's file (the page keeps it in IndexedDB and exports it).
 // Every failure becomes an `error` message, or `fatal` when the module itself is gone; no DOM here.
-import { Core, CoreError, loadCore, release, type Dataset, type Model, type MnistModuleOptions, type Trainer } from './core';
 import {
+  Core,
+  CoreError,
+  loadCore,
+  release,
+  type Dataset,
+  type Explanation,
+  type Model,
+  type MnistModuleOptions,
+  type Trainer,
+} from './core';
+import {
+  EXPLAIN_UNITS,
   GALLERY_SIZE,
+  UNITS_SHOWN,
   divergenceMessage,
   lossDiverged,
   type DataSet,
@@ -14,6 +26,7 @@ import {
   type Misclassified,
   type TestFiles,
   type ModelSource,
+  type TaskTimes,
   type TestResult,
   type ToWorker,
   type TrainConfig,
@@ -23,6 +36,7 @@ import {
 const SLICE_MS = 40; // training time per slice before yielding to the message queue
 const PROGRESS_MS = 200; // at most this often a progress message
 const STEP_MS = 8; // target time of one step() call, so a slice ends close to SLICE_MS
+const UNITS_MS = 1000; // at most this often the hidden units' pictures while training (and at each epoch's end)
 
 interface Scope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -47,6 +61,7 @@ interface Run {
   msPerBatch: number; // running estimate, sets the batches per step() call
   points: Array<[number, number]>; // batch losses not yet posted
   lastLoss: number;
+  lastUnits: number; // performance.now() of the last units message
 }
 
 let core: Core | null = null;
@@ -56,11 +71,15 @@ let model: Model | null = null; // the trained model, kept for predictions until
 const pending: ToWorker[] = []; // messages that arrived while the module was loading
 let dead = false; // the module aborted or never loaded: nothing more runs here (the page replaces the worker)
 let aborted = false;
+// Which explanation panels the page shows (views): the worker spends nothing on the others.
+let views = { units: true, explain: true };
+const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
+let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
 
 // Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
 const channel = new MessageChannel();
-channel.port1.onmessage = () => slice();
+channel.port1.onmessage = () => timed('slice', slice);
 const scheduleSlice = () => channel.port2.postMessage(null);
 
 // The module failed to load or aborted (Emscripten's onAbort ran): its memory is no longer trustworthy, so
@@ -114,7 +133,10 @@ function loadTestData(set: DataSet, files: TestFiles): void {
   release(data.test);
   data.test = test;
   post({ type: 'test-ready', set, test: test.size() });
-  if (model && !run) post({ type: 'model-tested', test: testModel(core, model, test) });
+  if (model && !run) {
+    post({ type: 'model-tested', test: testModel(core, model, test) });
+    postActivity(model, test);
+  }
 }
 
 // ---- Training -------------------------------------------------------------------------------------------
@@ -140,6 +162,7 @@ function startTraining(config: TrainConfig): void {
     msPerBatch: 1,
     points: [],
     lastLoss: NaN,
+    lastUnits: now,
   };
   post({
     type: 'started',
@@ -148,6 +171,7 @@ function startTraining(config: TrainConfig): void {
     validationSize: trainer.validationSize(),
     totalExamples: run.totalExamples,
   });
+  postUnits(trainer, 0); // the starting noise
   scheduleSlice();
 }
 
@@ -170,14 +194,18 @@ function slice(): void {
       now = after;
       if (lossDiverged(result)) return finish('diverged');
       if (result.status !== 'running') {
+        taskKind = result.status === 'finished' ? 'slice (run end)' : 'slice (epoch end)';
         postProgress(r, now);
         const history = r.trainer.history();
         post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
         if (result.status === 'finished') return finish('completed');
+        if (views.units) postUnits(r.trainer, r.trainer.epoch(), r);
         break; // an epoch's end: yield so the page sees it before the next epoch starts
       }
     }
     if (now - r.lastProgress >= PROGRESS_MS) postProgress(r, now);
+    if (views.units && now - r.lastUnits >= UNITS_MS)
+      postUnits(r.trainer, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize(), r);
     scheduleSlice();
   } catch (error) {
     abandon(error);
@@ -219,6 +247,8 @@ function finish(reason: FinishReason): void {
     const test = model && data.test ? testModel(core, model, data.test) : null; // else tested when they arrive
     post({ type: 'finished', reason, seconds, trained, test });
     if (model) postModel(core, model);
+    if (model) postUnits(model, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize());
+    if (model && data.test) postActivity(model, data.test); // else when the test files arrive
     if (reason === 'diverged')
       post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
   } finally {
@@ -252,6 +282,59 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
   const test = data?.test ? testModel(core, model, data.test) : null;
   post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
   postModel(core, model); // the page keeps (and can export) whatever model is current
+  postUnits(model, null);
+  if (data?.test) postActivity(model, data.test); // else when the test files arrive
+}
+
+// ---- Explanations (include/mnist/explain.hpp) --------------------------------------------------------------
+// The strongest units' pictures, from a model or straight from a running trainer (no model copy), transferred.
+function postUnits(source: Model | Trainer, epochs: number | null, r?: Run): void {
+  const c = core;
+  if (!c) return;
+  timed('units', () => {
+    const p = c.units(source, UNITS_SHOWN);
+    post({ type: 'units', hidden: p.hidden, units: p.units, images: p.images, outputs: p.outputs, epochs }, [
+      p.units.buffer,
+      p.images.buffer,
+      p.outputs.buffer,
+    ]);
+  });
+  if (r) r.lastUnits = performance.now();
+}
+
+// How often each unit is active on the test set: a forward pass like the test's, once per new model, in
+// tasks of ACTIVITY_CHUNK images after the one that tested the model (so no task grows by much, and a
+// drawing is answered between them), dropped if the model is replaced or released meanwhile.
+const ACTIVITY_CHUNK = 1000;
+function postActivity(m: Model, test: Dataset, first = 0, counts: Uint32Array | null = null): void {
+  setTimeout(() =>
+    timed('activity', () => {
+      if (!core || dead || model !== m || data?.test !== test) return;
+      try {
+        const part = core.activity(m, test, first, ACTIVITY_CHUNK);
+        if (counts) part.forEach((c, j) => (counts[j] += c));
+        const total = counts ?? part;
+        if (first + ACTIVITY_CHUNK < test.size()) return postActivity(m, test, first + ACTIVITY_CHUNK, total);
+        post({ type: 'activity', counts: total, total: test.size() }, [total.buffer]);
+      } catch (error) {
+        fail(error);
+      }
+    }),
+  );
+}
+
+// Runs a task and adds its time to its kind's (for the measurements: no task should stall the worker).
+function timed(task: string, f: () => void): void {
+  const start = performance.now();
+  const outer = taskKind;
+  taskKind = null;
+  f();
+  const ms = performance.now() - start;
+  const t = (timings[taskKind ?? task] ??= { count: 0, totalMs: 0, maxMs: 0 });
+  taskKind = outer;
+  t.count += 1;
+  t.totalMs += ms;
+  t.maxMs = Math.max(t.maxMs, ms);
 }
 
 function testModel(c: Core, m: Model, test: Dataset): TestResult {
@@ -306,19 +389,25 @@ function predict(id: number, ink: Float32Array, width: number, height: number): 
   if (!core) return;
   const digit = core.preprocess(ink, width, height);
   let probabilities: Float32Array | null = null;
+  let explanation: Explanation | null = null;
   if (!digit.empty) {
     // A finished model, or a snapshot of the one being trained (so predictions improve live).
     const snapshot = !model && run && examplesDone(run) > 0 ? core.model(run.trainer) : null;
     const m = model ?? snapshot;
     try {
       if (m) probabilities = core.predict(m, digit.pixels);
+      if (m && views.explain) explanation = core.explain(m, digit.pixels, EXPLAIN_UNITS);
     } finally {
       release(snapshot);
     }
   }
   const transfer: Transferable[] = [digit.pixels.buffer];
   if (probabilities) transfer.push(probabilities.buffer);
-  post({ type: 'prediction', id, empty: digit.empty, image: digit.pixels, probabilities }, transfer);
+  if (explanation) {
+    const e = explanation;
+    for (const a of [e.scores, e.pro, e.proValues, e.con, e.conValues, e.images, e.evidence]) transfer.push(a.buffer);
+  }
+  post({ type: 'prediction', id, empty: digit.empty, image: digit.pixels, probabilities, explanation }, transfer);
 }
 
 // ---- Messages -------------------------------------------------------------------------------------------
@@ -364,7 +453,11 @@ function handle(message: ToWorker): void {
         return loadModel(message.bytes, message.source, message.name);
       case 'debug':
         if (message.action === 'abort') core?.module.abortModule();
+        else if (message.action === 'timings') post({ type: 'timings', tasks: timings });
         else if (core) post({ type: 'memory', info: core.memory() });
+        return;
+      case 'views':
+        views = { units: message.units, explain: message.explain };
         return;
     }
   } catch (error) {
@@ -375,7 +468,7 @@ function handle(message: ToWorker): void {
 
 scope.addEventListener('message', (event) => {
   if (dead) return;
-  if (core) handle(event.data);
+  if (core) timed(event.data.type, () => handle(event.data));
   else pending.push(event.data);
 });
 

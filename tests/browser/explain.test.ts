@@ -1,0 +1,145 @@
+// The explanation panels in headless Chromium: the "Hidden unit weights" grid changes from the first epoch's
+// end to the end of a run, a unit's details (index, weights to the ten outputs, activity on the test set)
+// show on hover, on a tap and from the keyboard, and "Why this prediction" shows 8 units for and 8 against
+// the drawn digit with the evidence map, and follows the drawing as it changes.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { drawSeven, launch, openPage, train, waitForTestAccuracy, type Opened } from './harness';
+
+let browser: Browser;
+let opened: Opened | null = null;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  const o = opened;
+  opened = null;
+  await o?.page.close();
+  expect(o?.problems ?? [], 'console errors, page errors or requests that failed').toEqual([]);
+});
+
+async function open(touch = false): Promise<Page> {
+  opened = await openPage(browser, '', { device: touch ? { hasTouch: true } : {} });
+  return opened.page;
+}
+
+// A canvas's pixels, read from a copy so the page's own canvas is never read back.
+const pixelsOf = (canvas: HTMLCanvasElement) => {
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(canvas, 0, 0);
+  return Array.from(context.getImageData(0, 0, copy.width, copy.height).data);
+};
+
+// Pixels that are neither white nor transparent.
+const coloured = (pixels: number[]) => {
+  let n = 0;
+  for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0 && (pixels[i] < 245 || pixels[i + 1] < 245 || pixels[i + 2] < 245)) ++n;
+  return n;
+};
+
+const why = (p: Page) => p.getByRole('region', { name: 'Why this prediction' });
+
+describe('Hidden unit weights', () => {
+  it('changes from the end of the first epoch to the end of the run', async () => {
+    const p = await open();
+    const grid = p.getByLabel('Hidden unit weights');
+    await grid.scrollIntoViewIfNeeded(); // on screen, so the worker sends the live pictures
+    // Keep the grid's pixels the moment its note says "after 1 epoch" (the note is written right after the drawing).
+    await p.evaluate((read) => {
+      const pixelsOf = new Function(`return (${read})`)() as (c: HTMLCanvasElement) => number[];
+      const note = document.getElementById('units-note')!;
+      const canvas = document.getElementById('units') as HTMLCanvasElement;
+      const w = window as unknown as { afterEpoch1: number[] | null };
+      w.afterEpoch1 = null;
+      new MutationObserver(() => {
+        if (!w.afterEpoch1 && /after 1 epoch\./.test(note.textContent ?? '')) w.afterEpoch1 = pixelsOf(canvas);
+      }).observe(note, { childList: true, characterData: true, subtree: true });
+    }, pixelsOf.toString());
+    await train(p, 3000, 4);
+    await waitForTestAccuracy(p);
+    await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^The 64 of 256 units with the largest weights, in index order · after 4 epochs\./);
+    const afterEpoch1 = (await p.evaluate(() => (window as unknown as { afterEpoch1: number[] | null }).afterEpoch1))!;
+    expect(afterEpoch1, 'the grid after the first epoch').not.toBeNull();
+    const atEnd = await grid.evaluate(pixelsOf);
+    expect(atEnd.length).toBe(afterEpoch1.length);
+    let changed = 0;
+    for (let i = 0; i < atEnd.length; i += 4) if (Math.abs(atEnd[i] - afterEpoch1[i]) + Math.abs(atEnd[i + 2] - afterEpoch1[i + 2]) > 6) ++changed;
+    expect(changed / (atEnd.length / 4)).toBeGreaterThan(0.05);
+    expect(coloured(atEnd)).toBeGreaterThan(0.5 * (atEnd.length / 4));
+  });
+
+  it("shows a unit's index, output weights and test-set activity on hover, on a tap and from the keyboard", async () => {
+    const p = await open(true);
+    await train(p, 1500, 2);
+    await waitForTestAccuracy(p);
+    const grid = p.getByLabel('Hidden unit weights');
+    const title = p.locator('#unit-title');
+    const activity = p.locator('#unit-activity');
+    const box = (await grid.boundingBox())!;
+    const tile = box.width / 8; // 8 units a row
+
+    await grid.hover({ position: { x: tile * 2.5, y: tile * 1.5 } }); // row 1, column 2: the 11th unit shown
+    await expect.poll(() => title.textContent()).toMatch(/^Unit \d+$/);
+    const hovered = await title.textContent();
+    await expect.poll(() => activity.textContent()).toMatch(/^(Active on \d+\.\d % of the 10,000 test images|Dead: never active on the 10,000 test images)$/);
+    const weights = await p.locator('#unit-outputs li').allTextContents();
+    expect(weights).toHaveLength(10);
+    weights.forEach((w, c) => expect(w).toMatch(new RegExp(`^${c}[+−]\\d+\\.\\d\\d$`)));
+
+    await grid.tap({ position: { x: tile * 0.5, y: tile * 0.5 } }); // the first unit shown
+    await expect.poll(() => title.textContent()).not.toBe(hovered);
+    const tapped = await title.textContent();
+    expect(tapped).toMatch(/^Unit \d+$/);
+
+    await grid.focus();
+    await p.keyboard.press('ArrowRight');
+    await expect.poll(() => title.textContent()).not.toBe(tapped);
+    expect(await title.textContent()).toMatch(/^Unit \d+$/);
+    expect(await activity.textContent()).toMatch(/test images$/);
+  });
+});
+
+describe('Why this prediction', () => {
+  it('shows 8 units for and 8 against the drawn digit and the evidence map, and follows the drawing', async () => {
+    const p = await open();
+    expect(await why(p).isVisible(), 'shown at 1280x900 without opening anything').toBe(true);
+    await train(p, 1500, 2);
+    await waitForTestAccuracy(p);
+    await drawSeven(p);
+    const prediction = p.getByRole('status', { name: 'Prediction' });
+    await expect.poll(() => prediction.textContent()).toMatch(/^\d$/);
+    const digit = await prediction.textContent();
+    await expect.poll(() => p.locator('#why-for-title').textContent()).toBe(`For ${digit}`);
+    expect(await p.locator('#why-against-title').textContent()).toBe(`Against ${digit}`);
+    const forUnits = p.locator('#why-for li:not([hidden])');
+    const against = p.locator('#why-against li:not([hidden])');
+    await expect.poll(() => forUnits.count()).toBe(8);
+    expect(await against.count()).toBe(8);
+    for (const text of await forUnits.allTextContents()) expect(text).toMatch(/^Unit \d+\+\d+\.\d\d$/);
+    for (const text of await against.allTextContents()) expect(text).toMatch(/^Unit \d+−\d+\.\d\d$/);
+    const map = p.getByRole('img', { name: 'Evidence map' });
+    expect(coloured(await map.evaluate(pixelsOf))).toBeGreaterThan(20);
+    const pictures = await p.locator('#why-for canvas').first().evaluate(pixelsOf);
+    expect(coloured(pictures)).toBeGreaterThan(100);
+
+    // A bar across the seven changes the drawing; the explanation follows it.
+    const before = { summary: await p.locator('#why-summary').textContent(), map: await map.evaluate(pixelsOf) };
+    const pad = (await p.getByLabel('Drawing pad').boundingBox())!;
+    await p.mouse.move(pad.x + 0.35 * pad.width, pad.y + 0.5 * pad.height);
+    await p.mouse.down();
+    await p.mouse.move(pad.x + 0.8 * pad.width, pad.y + 0.5 * pad.height, { steps: 10 });
+    await p.mouse.up();
+    await expect.poll(async () => (await p.locator('#why-summary').textContent()) !== before.summary).toBe(true);
+    expect(await map.evaluate(pixelsOf)).not.toEqual(before.map);
+
+    await p.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => p.locator('#why-body').isHidden()).toBe(true);
+  });
+});
