@@ -79,7 +79,9 @@ export async function loadCore(preferSimd = true, options: MnistModuleOptions = 
  * The step's threads meet at a barrier several times per batch, so a thread that loses its core to the
  * page stalls all; but the page's own work while training is small (a progress message every 200 ms,
  * the charts drawn on a frame after it). On 2 cores the full reference run in the page took 6.5-9.1 s
- * with 2 threads against 9.8-11.9 s with one, and the page kept drawing every frame at 60 fps.
+ * with 2 threads against 9.8-11.9 s with one, and the page kept drawing every frame at 60 fps. When
+ * another program holds a core, the core's ThreadGovernor (include/mnist/thread_governor.hpp) trains
+ * on fewer threads by itself; step() says how many.
  */
 export function trainingThreads(cores: number | undefined): number {
   return Math.max(1, cores || 1);

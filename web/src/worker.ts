@@ -46,6 +46,7 @@ interface Run {
   msPerBatch: number; // running estimate, sets the batches per step() call
   points: Array<[number, number]>; // batch losses not yet posted
   lastLoss: number;
+  threads: number; // what the last step() ran on (the core's governor drops threads whose cores are busy)
 }
 
 let core: Core | null = null;
@@ -135,6 +136,7 @@ function startTraining(config: TrainConfig): void {
     msPerBatch: 1,
     points: [],
     lastLoss: NaN,
+    threads: 0,
   };
   post({
     type: 'started',
@@ -159,6 +161,7 @@ function slice(): void {
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
         r.lastLoss = result.batchLoss;
+        r.threads = result.threads;
         const epochs = r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize();
         r.points.push([result.status === 'running' ? epochs : r.trainer.epoch(), result.batchLoss]);
       }
@@ -194,6 +197,7 @@ function postProgress(r: Run, now: number): void {
     totalExamples: r.totalExamples,
     samplesPerSecond: r.samplesPerSecond,
     loss: r.lastLoss,
+    threads: r.threads,
     batchLosses: r.points,
   });
   r.points = [];
