@@ -6,8 +6,10 @@
 // then tries the other count for a few steps (a probe), and keeps whichever ran faster per step. A probe
 // that loses waits twice as long before the next one (0.25 s up to 8 s of training), so probing costs
 // about 1 % where the other count never pays; a probe stops at the first step that shows it cannot win.
-// It starts on one thread and probes the others after a few steps: a stalled step costs as much as
-// dozens of good ones, so the first guess is the one that cannot stall.
+// The risks are not even: a stalled step on more threads costs as much as dozens of good ones, one
+// thread at worst forgoes the x1.5-1.8. So it starts on one thread, moves to more only when they are
+// clearly faster (10 %), leaves them at the first stalled step, and each time they stall after a move
+// it waits twice as long before trying them again (a load that comes and goes then costs little).
 // No clock here: the caller measures (trainer.hpp), so tests can feed it any times.
 #pragma once
 
@@ -20,16 +22,20 @@ class ThreadGovernor {
   struct Options {
     int measure_steps = 4;          // steps timed on a count before it is compared with the other
     int probe_steps = 8;            // timed steps of a probe, after one untimed step to wake up
-    double first_interval = 0.25;   // seconds of training between probes after a switch
+    double first_interval = 0.25;   // seconds of training before the first probe of a count
     double max_interval = 8.0;      // the longest wait after lost probes
-    double margin = 0.03;           // how much faster per step the other count must be to switch
-    double hopeless_step = 4;       // a probe step this many times the current mean ends the probe
+    double margin_up = 0.10;        // how much faster per step more threads must be to move to them
+    double margin_down = 0.03;      // and one thread to move back to it
+    double hopeless_step = 4;       // a step this many times the other count's mean: a stall
     double average_weight = 1.0 / 16;  // of a new step in the running mean of the current count
   };
 
   explicit ThreadGovernor(int most) : ThreadGovernor(most, Options{}) {}
   ThreadGovernor(int most, const Options& options)
-      : options_(options), most_(std::max(1, most)), interval_(options.first_interval) {}
+      : options_(options),
+        most_(std::max(1, most)),
+        up_interval_(options.first_interval),
+        down_interval_(options.first_interval) {}
 
   // The threads the next step should run on.
   int threads() const { return probing_ ? other() : current_; }
@@ -51,17 +57,21 @@ class ThreadGovernor {
     }
     current_seconds_ = current_seconds_ < 0 ? seconds : current_seconds_ + options_.average_weight * (seconds - current_seconds_);
     ++timed_;
-    if (timed_ < options_.measure_steps) return;
     // Probe when the other count has never been timed, when it is due, or at once when this count has
-    // become slower than the other was last time (the load changed since).
+    // become slower than the other was last time (the load changed since), or stalled.
     const bool never = other_seconds_ < 0;
-    const bool due = since_probe_ >= interval_;
-    const bool overtaken = !never && current_seconds_ > other_seconds_ * (1 + options_.margin);
-    if (never || due || overtaken) start_probe();
+    const bool due = since_probe_ >= interval();
+    const bool overtaken = !never && current_seconds_ > other_seconds_ * (1 + margin());
+    const bool stalled = on_more() && !never && seconds > options_.hopeless_step * other_seconds_;
+    if (stalled || (timed_ >= options_.measure_steps && (never || due || overtaken))) start_probe();
   }
 
  private:
   int other() const { return current_ == most_ ? 1 : most_; }
+  bool on_more() const { return current_ == most_; }
+  // Between probes, and the margin a probe must win by: of one thread while on more, of more while on one.
+  double interval() const { return on_more() ? down_interval_ : up_interval_; }
+  double margin() const { return on_more() ? options_.margin_down : options_.margin_up; }
 
   void start_probe() {
     probing_ = true;
@@ -83,14 +93,21 @@ class ThreadGovernor {
     timed_ = 0;
     warming_ = true;
     const double mean = probe_steps_ > 1 ? probe_timed_ / (probe_steps_ - 1) : probe_total_;
-    if (!hopeless && mean < current_seconds_ * (1 - options_.margin)) {  // switch
+    const auto twice = [this](double& wait) { wait = std::min(options_.max_interval, 2 * wait); };
+    if (!hopeless && mean < current_seconds_ * (1 - margin())) {  // switch
+      const bool down = on_more();
       other_seconds_ = current_seconds_;
       current_seconds_ = mean;
       current_ = other();
-      interval_ = options_.first_interval;
+      if (down)
+        twice(up_interval_);  // more threads turned slow: wait longer before trying them again
+      else
+        down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
     } else {
       other_seconds_ = mean;
-      interval_ = std::min(options_.max_interval, 2 * interval_);
+      twice(on_more() ? down_interval_ : up_interval_);
+      // More threads held against a probe of one: the load that sent them away is likely gone.
+      if (on_more()) up_interval_ = std::max(options_.first_interval, up_interval_ / 2);
     }
   }
 
@@ -103,7 +120,8 @@ class ThreadGovernor {
   double current_seconds_ = -1;    // running mean per step on current_
   double other_seconds_ = -1;      // per step on other(), at the last probe
   double since_probe_ = 0;         // seconds of training since the last probe
-  double interval_;                // seconds of training between probes
+  double up_interval_;             // seconds of training on one thread between probes of more
+  double down_interval_;           // and on more threads between probes of one
   int probe_steps_ = 0;            // steps of the probe so far
   double probe_total_ = 0;         // their time
   double probe_timed_ = 0;         // their time but the first's

@@ -146,3 +146,20 @@ TEST(ThreadGovernor, KeepsTheCountWhenTheOtherIsNotClearlyFaster) {
   run(h, 20000, [](int threads) { return threads == 2 ? 396e-6 : 400e-6; });
   EXPECT_EQ(h.settled(), 1);
 }
+
+TEST(ThreadGovernor, WaitsLongerEachTimeMoreThreadsStallAfterAMove) {
+  // A load that lets every probe of 2 threads run fast and then stalls them: each move to 2 threads
+  // costs a stalled step, and the waits before the next try double, so 16 s of training pay a few.
+  ThreadGovernor g(2);
+  int stalled = 0;
+  double seconds = 0;
+  for (int i = 0; i < 40000; ++i) {
+    double s = 400e-6;
+    if (g.threads() == 2) s = g.probing() ? 250e-6 : (++stalled, 11.6e-3);
+    seconds += s;
+    g.record(s);
+  }
+  EXPECT_GE(stalled, 3);
+  EXPECT_LE(stalled, 12);
+  EXPECT_LT(seconds, 1.05 * 40000 * 400e-6);
+}
