@@ -402,8 +402,9 @@ struct TrainerHandle : Counted {
   TrainerHandle(std::shared_ptr<const mnist::Dataset> d, const mnist::TrainConfig& c)
       : data(std::move(d)), trainer(*data, c, g_pool) {}
 
-  // {status, batches, batchLoss}: runs at most maxBatches batches, stopping early at an epoch's end and at
-  // divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update).
+  // {status, batches, batchLoss, threads}: runs at most maxBatches batches, stopping early at an epoch's end
+  // and at divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update);
+  // threads: how many of the pool's threads the steps run on now (the trainer's ThreadGovernor).
   val step(int max_batches) {
     return guarded<val>(val::null(), [&] {
       const mnist::StepResult r = trainer.step(max_batches);
@@ -411,6 +412,7 @@ struct TrainerHandle : Counted {
       out.set("status", std::string(status_name(r.status)));
       out.set("batches", r.batches);
       out.set("batchLoss", r.batch_loss);
+      out.set("threads", r.threads);
       return out;
     });
   }

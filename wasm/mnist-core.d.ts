@@ -16,6 +16,7 @@ export interface StepResult {
   status: 'running' | 'epoch-ended' | 'finished' | 'diverged';
   batches: number;
   batchLoss: number; // mean cross-entropy of the last batch run (no weight-decay term)
+  threads: number; // the threads the steps run on now: fewer than the pool's when the others' cores are busy
 }
 
 export interface EpochStats {

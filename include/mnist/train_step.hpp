@@ -74,11 +74,11 @@ inline void transpose_w2(const Mat<float>& W2, float* W2T, int j0, int j1) {
     for (int c = 0; c < kClasses; ++c) W2T[std::size_t(c) * H + j] = W2(j, c);
 }
 
-// Runs part(i, parts) for every part: on the pool's threads, or inline as one part without a pool.
+// Runs part(i, parts) for every part: on the pool's active threads, or inline as one part without a pool.
 template <typename F>
 void in_parallel(ThreadPool* pool, F&& part) {
   if (!pool) return part(0, 1);
-  const int parts = pool->size();
+  const int parts = pool->active();
   auto job = [&](int i) { part(i, parts); };
   pool->run(job);
 }
@@ -107,7 +107,7 @@ void in_column_chunks_then(ThreadPool* pool, int H, int items, F&& part, Item&& 
     for (int i = 0; i < items; ++i) item(i);
     return;
   }
-  const int chunks = column_slabs(H), parts = pool->size();
+  const int chunks = column_slabs(H), parts = pool->active();
   auto first = [&](int i) { return split_range(chunks, i, parts).first + split_range(items, i, parts).first; };
   pool->for_chunks(chunks + items, first, [&](int c, int thread) {
     int i = 0;  // the share c is in

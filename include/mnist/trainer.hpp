@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "evaluate.hpp"
 #include "network.hpp"
 #include "rng.hpp"
+#include "thread_governor.hpp"
 #include "thread_pool.hpp"
 #include "train_step.hpp"
 
@@ -36,12 +38,15 @@ struct StepResult {
   TrainStatus status = TrainStatus::Running;
   int batches = 0;        // run by this call
   double batch_loss = 0;  // mean cross-entropy of the last batch run
+  int threads = 1;        // the threads the steps run on now (ThreadGovernor's choice, probes aside)
 };
 
 class Trainer {
  public:
   // `data` must outlive the trainer. Throws Error(InvalidArgument) for a bad config. With threads > 1 the
-  // products of each step and of the evaluation passes are split across a pool kept for the trainer's life.
+  // products of each step and of the evaluation passes are split across a pool kept for the trainer's life,
+  // on as many of its threads as run the steps faster (ThreadGovernor: all, or one when the others' cores
+  // are busy); the result is the same bits either way.
   Trainer(const Dataset& data, const TrainConfig& config, int threads = 1)
       : Trainer(data, config, threads > 1 ? std::make_shared<ThreadPool>(threads) : nullptr) {}
 
@@ -52,6 +57,7 @@ class Trainer {
         rng_(config.seed),
         params_(init_params(config.hidden, rng_)),
         pool_(std::move(pool)),
+        governor_(pool_ ? pool_->size() : 1),
         ws_(std::max(config.batch, kEvalChunk), config.hidden, pool_ ? pool_->size() : 1, config.batch),
         x_(kernels::kSparseInputs ? 0 : std::size_t(config.batch) * kInputs),
         labels_(config.batch),
@@ -69,6 +75,7 @@ class Trainer {
   // and the model falls back to the last one known good: this epoch's start.
   StepResult step(int max_batches) {
     StepResult r;
+    r.threads = governor_.settled();
     if (finished()) {
       r.status = diverged_ ? TrainStatus::Diverged : TrainStatus::Finished;
       return r;
@@ -79,8 +86,12 @@ class Trainer {
       const std::size_t next = position_ + n;  // the step lists the epoch's next batch ahead, if any
       const BatchAhead ahead{order_.data() + next, static_cast<int>(std::min<std::size_t>(B, order_.size() - next)),
                              labels_ahead_.data()};
+      if (pool_) pool_->set_active(governor_.threads());
+      using Clock = std::chrono::steady_clock;
+      const Clock::time_point started = pool_ ? Clock::now() : Clock::time_point{};
       const float ce = train_batch(params_, data_, order_.data() + position_, n, x_.data(), labels_.data(),
                                    config_.learning_rate, config_.decay, ws_, pool_.get(), slabs(), ahead);
+      if (pool_) governor_.record(std::chrono::duration<double>(Clock::now() - started).count());
       w1_stale_ = slabs() != nullptr;
       // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
       // log(10) = 2.3 per example: the stable softmax keeps the loss of a blown-up model finite.
@@ -97,6 +108,7 @@ class Trainer {
       ++r.batches;
       r.batch_loss = ce / n;
     }
+    r.threads = governor_.settled();
     if (position_ == order_.size()) {
       sync_w1();
       if (!params_.all_finite()) {
@@ -130,10 +142,14 @@ class Trainer {
     return params_;
   }
   int threads() const { return pool_ ? pool_->size() : 1; }
+  // The threads the steps run on now (ThreadGovernor), at most threads().
+  int active_threads() const { return governor_.settled(); }
+  const ThreadGovernor& governor() const { return governor_; }
 
   // Evaluates the current model on images of `d` with this trainer's workspace and threads.
   Evaluation evaluate_on(const Dataset& d, const std::uint32_t* idx, std::size_t count) {
     sync_w1();
+    if (pool_) pool_->set_active(governor_.settled());
     return evaluate(params_, d, idx, count, config_.decay, ws_, pool_.get());
   }
 
@@ -180,6 +196,7 @@ class Trainer {
   W1Slabs w1_slabs_;                  // W1 as the sparse step keeps it; empty where not usable
   bool w1_stale_ = false;             // w1_slabs_ has updates params_.W1 has not
   std::shared_ptr<ThreadPool> pool_;  // null: one thread
+  ThreadGovernor governor_;           // how many of pool_'s threads the steps use
   StepWorkspace ws_;
   AlignedVector<float> x_;                  // (batch, 784) the gathered batch, for dense kernels only (train_batch)
   std::vector<std::uint8_t> labels_;        // (batch) this step's labels

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 using namespace mnist;
@@ -88,4 +90,113 @@ TEST(ThreadPool, ForChunksLetsAFreeThreadFinishABusyOnesShare) {
   });
   EXPECT_TRUE(others_finished);
   for (int c = 1; c < count; ++c) EXPECT_NE(ran_on[c], ran_on[0]) << "chunk " << c;
+}
+
+// With an active count, a call runs parts [0, active()) only, each once, and the threads left out run
+// nothing; changing the count back and forth between calls, asleep or not, never hangs or loses a part.
+TEST(ThreadPool, RunsOnTheActiveThreadsOnly) {
+  ThreadPool pool(3);
+  EXPECT_EQ(pool.active(), 3);
+  std::vector<std::atomic<int>> hits(3);
+  auto job = [&](int i) { hits[i].fetch_add(1); };
+  int expected[3] = {0, 0, 0};
+  const int counts[] = {1, 3, 2, 1, 2, 3, 3, 1, 2, 2};
+  for (int round = 0; round < 200; ++round) {
+    const int k = counts[round % 10];
+    pool.set_active(k);
+    EXPECT_EQ(pool.active(), k);
+    for (int call = 0; call < 20; ++call) {
+      pool.run(job);
+      for (int i = 0; i < k; ++i) ++expected[i];
+    }
+    if (round % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let workers sleep
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(hits[i].load(), expected[i]) << "part " << i;
+  pool.set_active(0);
+  EXPECT_EQ(pool.active(), 1);
+  pool.set_active(9);
+  EXPECT_EQ(pool.active(), 3);
+}
+
+TEST(ThreadPool, ForChunksOnTheActiveThreadsRunsEveryChunkOnce) {
+  ThreadPool pool(3);
+  for (int k : {1, 2, 3, 2, 1})
+    for (int count : {0, 1, 7, 49}) {
+      pool.set_active(k);
+      std::vector<std::atomic<int>> hits(count);
+      std::atomic<int> bad_thread{0};
+      for (int call = 0; call < 50; ++call)
+        pool.for_chunks(count, [&](int c, int thread) {
+          hits[c].fetch_add(1);
+          if (thread < 0 || thread >= k) bad_thread.fetch_add(1);
+        });
+      for (int c = 0; c < count; ++c) EXPECT_EQ(hits[c].load(), 50) << k << " active, chunk " << c;
+      EXPECT_EQ(bad_thread.load(), 0);
+    }
+}
+
+// Threads left out by the active count sleep: on one active thread a call never wakes a worker, and with
+// the workers asleep their parts, when included again, still run.
+TEST(ThreadPool, ThreadsLeftOutRunNothing) {
+  ThreadPool pool(2);
+  std::atomic<int> on_worker{0};
+  auto job = [&](int i) {
+    if (i != 0) on_worker.fetch_add(1);
+  };
+  pool.run(job);
+  EXPECT_EQ(on_worker.load(), 1);
+  pool.set_active(1);
+  for (int call = 0; call < 1000; ++call) pool.run(job);
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(on_worker.load(), 1);
+  pool.set_active(2);
+  pool.run(job);
+  EXPECT_EQ(on_worker.load(), 2);
+}
+
+// A part no worker has started when the caller is done with its own is run by the caller (so a worker
+// that has no core yet does not hold the call up); otherwise by its own worker; never by both, never by
+// another thread. Stressed with calls that find the workers spinning, waking up, asleep or left out, and
+// parts of uneven length, so both sides win the claim many times (which wins is up to the scheduler).
+TEST(ThreadPool, EachPartRunsOnceOnItsWorkerOrOnTheCaller) {
+  ThreadPool pool(3);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::thread::id> worker_of(3);  // the thread that ran part i when it was not the caller
+  std::vector<std::atomic<int>> runs(3), on_caller(3);
+  std::atomic<int> wrong_thread{0};
+  std::mutex seen;
+  auto job = [&](int i) {
+    runs[i].fetch_add(1);
+    if (std::this_thread::get_id() == caller) {
+      on_caller[i].fetch_add(1);
+    } else {
+      std::lock_guard<std::mutex> lock(seen);
+      if (worker_of[i] == std::thread::id()) worker_of[i] = std::this_thread::get_id();
+      if (worker_of[i] != std::this_thread::get_id() || i == 0) wrong_thread.fetch_add(1);
+    }
+    for (volatile int spin = 0; spin < (i == 0 ? 2000 : 50);) spin = spin + 1;  // the caller's part is longer
+  };
+  int expected[3] = {0, 0, 0};
+  for (int call = 0; call < 3000; ++call) {
+    const int k = 1 + call % 3;
+    pool.set_active(k);
+    pool.run(job);
+    for (int i = 0; i < k; ++i) ++expected[i];
+    if (call % 500 == 499) std::this_thread::sleep_for(std::chrono::milliseconds(4));  // workers fall asleep
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(runs[i].load(), expected[i]) << "part " << i;
+  EXPECT_EQ(on_caller[0].load(), expected[0]);
+  EXPECT_EQ(wrong_thread.load(), 0);
+}
+
+// A call right after the workers fell asleep: the caller may finish every chunk before a worker wakes
+// and then runs the worker's (empty) part itself. Whichever way it goes, every chunk runs once.
+TEST(ThreadPool, ACallCompletesWithoutWaitingForASleepingWorker) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 20; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));  // past the workers' 2 ms spin
+    std::vector<std::atomic<int>> hits(100);
+    pool.for_chunks(100, [&](int c, int) { hits[c].fetch_add(1); });
+    for (int c = 0; c < 100; ++c) ASSERT_EQ(hits[c].load(), 1) << c;
+  }
 }

@@ -140,3 +140,21 @@ TEST(Trainer, CallsALearningRateOf50DivergedAndKeepsTheEpochStartModel) {
   EXPECT_TRUE(t.diverged());
   EXPECT_TRUE((t.params().W1.array() == initial.array()).all());  // diverged in epoch 1: back to the start
 }
+
+TEST(Trainer, TheGovernorsThreadCountDoesNotChangeTheBits) {
+  // A pool of one thread runs the same chunks as a pool of two whose governor moves between 2 and 1
+  // (probes, and switches when timing says so): the same bits whichever count ran which step.
+  Trainer one(subset(), small_config(), std::make_shared<ThreadPool>(1)), two(subset(), small_config(), 2);
+  int steps = 0;
+  while (!two.finished()) {
+    const StepResult r = two.step(3);
+    one.step(3);
+    EXPECT_GE(r.threads, 1);
+    EXPECT_LE(r.threads, 2);
+    ++steps;
+  }
+  EXPECT_GT(steps, 10);
+  EXPECT_TRUE((one.params().W1.array() == two.params().W1.array()).all());
+  EXPECT_TRUE((one.params().W2.array() == two.params().W2.array()).all());
+  EXPECT_EQ(one.history().back().validation_loss, two.history().back().validation_loss);
+}

@@ -80,8 +80,10 @@ export async function loadCore(preferSimd = true, options: MnistModuleOptions = 
 
 /**
  * Threads to train with on `cores` logical cores: all of them (the module caps it at its pool's size).
- * A thread that loses its core to the page stalls the others at the step's barriers, but the page's own
- * work while training is small, so even on 2 cores two threads win (docs/performance.md).
+ * The step's threads meet several times per batch, so a thread that loses its core stalls the others; the
+ * page's own work while training is small, so on 2 cores two threads win (docs/performance.md). When
+ * another program holds a core, the core's ThreadGovernor (include/mnist/thread_governor.hpp) trains on
+ * fewer threads by itself; step() says how many.
  */
 export function trainingThreads(cores: number | undefined): number {
   return Math.max(1, cores || 1);

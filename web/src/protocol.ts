@@ -140,6 +140,7 @@ export type FromWorker =
       totalExamples: number;
       samplesPerSecond: number;
       loss: number; // mean cross-entropy of the latest batch
+      threads: number; // the threads training runs on now (fewer than the build's when their cores are busy)
       batchLosses: Array<[number, number]>; // new points since the last progress: [epochs done (fractional), loss]
     }
   | { type: 'epoch'; row: EpochRow }

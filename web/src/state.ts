@@ -40,6 +40,7 @@ export interface AppState {
     samplesPerSecond: number;
     loss: number;
     epochsDone: number;
+    threads: number; // the threads the steps run on now (0 until the first progress)
   } | null;
   history: EpochRow[];
   batchLosses: Array<[number, number]>; // [epochs done (fractional), batch cross-entropy]
@@ -139,6 +140,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           samplesPerSecond: 0,
           loss: NaN,
           epochsDone: 0,
+          threads: 0,
         },
       };
     case 'progress':
@@ -150,6 +152,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           samplesPerSecond: e.samplesPerSecond,
           loss: e.loss,
           epochsDone: e.epoch,
+          threads: e.threads,
         },
         batchLosses: e.batchLosses.length ? s.batchLosses.concat(e.batchLosses) : s.batchLosses,
       };

@@ -62,6 +62,7 @@ interface Run {
   points: Array<[number, number]>; // batch losses not yet posted
   lastLoss: number;
   lastUnits: number; // performance.now() of the last units message
+  threads: number; // what the last step() ran on (the core's governor drops threads whose cores are busy)
 }
 
 let core: Core | null = null;
@@ -163,6 +164,7 @@ function startTraining(config: TrainConfig): void {
     points: [],
     lastLoss: NaN,
     lastUnits: now,
+    threads: 0,
   };
   post({
     type: 'started',
@@ -188,6 +190,7 @@ function slice(): void {
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
         r.lastLoss = result.batchLoss;
+        r.threads = result.threads;
         const epochs = r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize();
         r.points.push([result.status === 'running' ? epochs : r.trainer.epoch(), result.batchLoss]);
       }
@@ -227,6 +230,7 @@ function postProgress(r: Run, now: number): void {
     totalExamples: r.totalExamples,
     samplesPerSecond: r.samplesPerSecond,
     loss: r.lastLoss,
+    threads: r.threads,
     batchLosses: r.points,
   });
   r.points = [];

@@ -26,7 +26,16 @@ export function mountProgress(): (s: AppState) => void {
 
   return (s) => {
     if (s.build) {
-      const threads = s.build.threads > 1 ? ` · ${s.build.threads} threads` : '';
+      // While a run trains on fewer threads than the build has (the core's governor found the others'
+      // cores busy: another program runs there), say so.
+      const using = s.phase === 'training' ? (s.run?.threads ?? 0) : 0;
+      const fewer = using > 0 && using < s.build.threads;
+      const busy = s.build.threads - using === 1 ? 'the other core is busy' : 'the other cores are busy';
+      const threads = fewer
+        ? ` · ${using} of ${s.build.threads} threads (${busy})`
+        : s.build.threads > 1
+          ? ` · ${s.build.threads} threads`
+          : '';
       setText(badge, (s.build.simd ? 'WebAssembly SIMD' : 'WebAssembly (no SIMD)') + threads);
       badge.classList.toggle('simd', s.build.simd);
       badge.title = s.build.simd

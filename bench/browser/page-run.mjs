@@ -1,0 +1,136 @@
+// Drives the built page (dist/, or any `vite build` output) the way a user does, for `npm run bench` and
+// for measurements by hand: serve it with `vite preview` (cross-origin isolated, so the threaded build
+// loads), open it with ?threads=N, pick the dataset through its Dataset select, press Train with the
+// defaults (or a given number of epochs) and time the run from the click to the test accuracy. Also a
+// CPU-bound process that keeps one core busy, as a video call or a build would on a user's laptop.
+//
+// By hand: node bench/browser/page-run.mjs DIST_DIR THREADS[,THREADS...] [EPOCHS] [--busy]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../scripts/chromium.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const vite = resolve(repo, 'node_modules/.bin/vite');
+
+function freePort() {
+  return new Promise((resolve_, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve_(port));
+    });
+  });
+}
+
+/** Serves `outDir` (a `vite build` of the page) with the root vite.config.ts's preview headers; returns
+ *  { url, stop }. */
+export async function servePage(outDir) {
+  const port = await freePort();
+  const child = spawn(vite, ['preview', '--outDir', resolve(outDir), '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`vite preview did not answer at ${url}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Starts one CPU-bound process (an endless loop in Node, one core's worth); returns its stop(). */
+export function keepOneCoreBusy() {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', stop);
+  return stop;
+}
+
+/**
+ * One training run in the page at `url` with `threads` threads (?threads=N): the dataset picked through
+ * the Dataset select ('full': Full MNIST, whose 60,000 images the Training examples field then holds),
+ * the reference defaults, `epochs` if given. Returns { seconds (click to test accuracy), testAccuracy
+ * (the page's text), badgesSeen (the build badge's texts, in order, from before the click to the end) }.
+ */
+export async function runPage(browser, url, { threads, dataset = 'full', epochs, timeoutMs = 600_000 } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  try {
+    await page.goto(`${url}?threads=${threads}`);
+    const loaded = (n) => page.getByText(new RegExp(`${n} training and [\\d,]+ test images loaded`)).waitFor({ timeout: 120_000 });
+    await loaded('[\\d,]+');
+    if (dataset === 'full') {
+      await page.getByLabel('Dataset').selectOption('full');
+      await loaded('60,000');
+    }
+    if (epochs) await page.getByLabel('Epochs').fill(String(epochs));
+    const accuracy = page.getByLabel('Test accuracy');
+    const badge = page.locator('#build');
+    const badgesSeen = [(await badge.textContent()).trim()];
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Train' }).click();
+    // "Test accuracy" empties at once when Train is pressed and shows the new model's at the end.
+    await accuracy.filter({ hasNotText: /\d/ }).waitFor({ timeout: 10_000 });
+    const done = accuracy.filter({ hasText: /\d/ }).waitFor({ timeout: timeoutMs });
+    let finished = false;
+    done.then(() => (finished = true), () => (finished = true));
+    // What the build badge says while it trains (the threads in use), every 250 ms.
+    while (!finished) {
+      const text = (await badge.textContent().catch(() => '')).trim();
+      if (text && text !== badgesSeen[badgesSeen.length - 1]) badgesSeen.push(text);
+      await Promise.race([done.catch(() => {}), new Promise((r) => setTimeout(r, 250))]);
+    }
+    await done;
+    const seconds = (Date.now() - started) / 1000;
+    if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
+    return {
+      seconds,
+      testAccuracy: (await accuracy.textContent()).trim(),
+      badgesSeen,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+// By hand: prints one JSON line per run.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [outDir, threadList, epochsArg, ...flags] = process.argv.slice(2);
+  if (!outDir || !threadList) {
+    console.error('usage: node bench/browser/page-run.mjs DIST_DIR THREADS[,THREADS...] [EPOCHS] [--busy]');
+    process.exit(2);
+  }
+  const busy = flags.includes('--busy') || epochsArg === '--busy';
+  const epochs = epochsArg && epochsArg !== '--busy' ? Number(epochsArg) : undefined;
+  const server = await servePage(outDir);
+  const browser = await launchChromium();
+  const stopLoad = busy ? keepOneCoreBusy() : () => {};
+  try {
+    for (const threads of threadList.split(',').map(Number)) {
+      const r = await runPage(browser, server.url, { threads, epochs });
+      console.log(JSON.stringify({ threads, epochs: epochs ?? 10, busy, ...r }));
+    }
+  } finally {
+    stopLoad();
+    await browser.close();
+    server.stop();
+  }
+}
