@@ -105,7 +105,7 @@ inline std::vector<std::uint8_t> save_model(const Params<float>& P, ModelPrecisi
   const int H = P.hidden();
   std::vector<std::uint8_t> out;
   out.reserve(model_file_size(H, precision));
-  out.insert(out.end(), kModelMagic, kModelMagic + 4);
+  for (char c : kModelMagic) out.push_back(static_cast<std::uint8_t>(c));  // (GCC 12 misreads an insert here: -Wstringop-overflow)
   detail::put_u32(out, static_cast<std::uint32_t>(precision));
   detail::put_u32(out, kInputs);
   detail::put_u32(out, H);
