@@ -12,6 +12,8 @@ await page.goto(url);
 await page.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 120_000 });
 const started = Date.now();
 await page.getByRole('button', { name: 'Train' }).click();
+// The reference model's accuracy empties when the run starts; wait for the new model's.
+await page.waitForFunction(() => !/\d/.test(document.querySelector('#test-accuracy').textContent));
 await page.getByLabel('Test accuracy').filter({ hasText: /\d/ }).waitFor({ timeout: 1_800_000 });
 const seconds = (Date.now() - started) / 1000;
 const epochs = Number(await page.getByLabel('Epochs').inputValue());
@@ -22,7 +24,10 @@ await page.mouse.down();
 for (const [x, y] of [[0.4, 0.22], [0.36, 0.45], [0.55, 0.42], [0.66, 0.58], [0.6, 0.76], [0.38, 0.78]])
   await page.mouse.move(...at(x, y), { steps: 12 });
 await page.mouse.up();
+// The hidden-unit grid draws only while on screen: show it once, as a reader scrolling down would.
+await page.getByLabel('Hidden unit weights').scrollIntoViewIfNeeded();
 await page.waitForTimeout(600);
+await page.evaluate(() => scrollTo(0, 0));
 await page.screenshot({ path: out, fullPage: true });
 console.log(
   JSON.stringify({
