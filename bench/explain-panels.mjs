@@ -37,6 +37,8 @@ async function trainRun(shown) {
   await page.exposeFunction('countPicture', () => ++pictures);
   await page.evaluate(() => new MutationObserver(() => window.countPicture()).observe(document.getElementById('units-note'), { childList: true, characterData: true, subtree: true }));
   await page.evaluate(() => document.getElementById('train').click());
+  // The reference model's accuracy empties when the run starts; then wait for the new model's.
+  await page.waitForFunction(() => !/\d/.test(document.getElementById('test-accuracy').textContent));
   await page.getByLabel('Test accuracy').filter({ hasText: /\d/ }).waitFor({ timeout: 600_000 });
   const phase = await page.locator('.phase').first().textContent();
   const seconds = Number(/Finished in ([\d.]+) s/.exec(phase ?? '')?.[1]);

@@ -14,7 +14,8 @@ import { launchChromium } from '../../scripts/chromium.mjs';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const vite = resolve(repo, 'node_modules/.bin/vite');
 
-function freePort() {
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
   return new Promise((resolve_, reject) => {
     const server = createServer();
     server.once('error', reject);

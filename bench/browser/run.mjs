@@ -19,12 +19,11 @@
 // that round), BENCH_BUSY_EPOCHS (10: the full reference run), BENCH_BUSY_PAIRS (1 run on each count).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { keepOneCoreBusy, runPage, servePage } from './page-run.mjs';
+import { freePort, keepOneCoreBusy, runPage, servePage } from './page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(repo);
@@ -76,17 +75,6 @@ function available(s) {
   if (s.kind === 'core') return existsSync(join('web/generated', s.module));
   if (s.kind === 'native') return existsSync(NATIVE);
   return true;
-}
-
-function freePort() {
-  return new Promise((resolve_, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve_(port));
-    });
-  });
 }
 
 async function waitForServer(url, child, timeoutMs = 30_000) {

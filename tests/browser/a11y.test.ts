@@ -3,31 +3,14 @@
 // alone, shows a focus ring, and works from the keyboard (Train, drawing on the pad); and at a phone's
 // 390x844 the pad is one tap away from anywhere on the page and draws with a finger.
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drawSeven, launch, openPage, train, waitForTestAccuracy, type Opened } from './harness';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { drawSeven, pageSuite, train, waitForTestAccuracy } from './harness';
 
-let browser: Browser;
-let opened: Opened | null = null;
 const axeSource = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const o = opened;
-  opened = null;
-  await o?.page.close();
-  expect(o?.problems ?? [], 'console errors, page errors or requests that failed').toEqual([]);
-});
-
-async function open(device: BrowserContextOptions = {}): Promise<Page> {
-  opened = await openPage(browser, '', { device });
-  return opened.page;
-}
+const suite = pageSuite();
+const open = (device: BrowserContextOptions = {}) => suite.open('', { device });
 
 // axe-core's serious and critical violations, one line each: rule, impact and the elements it names.
 // page.evaluate runs outside the page's Content-Security-Policy, so axe needs no script tag.

@@ -2,30 +2,12 @@
 // end to the end of a run, a unit's details (index, weights to the ten outputs, activity on the test set)
 // show on hover, on a tap and from the keyboard, and "Why this prediction" shows 8 units for and 8 against
 // the drawn digit with the evidence map, and follows the drawing as it changes.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drawSeven, launch, openPage, train, waitForTestAccuracy, type Opened } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { drawSeven, pageSuite, train, waitForTestAccuracy } from './harness';
 
-let browser: Browser;
-let opened: Opened | null = null;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const o = opened;
-  opened = null;
-  await o?.page.close();
-  expect(o?.problems ?? [], 'console errors, page errors or requests that failed').toEqual([]);
-});
-
-async function open(touch = false): Promise<Page> {
-  opened = await openPage(browser, '', { device: touch ? { hasTouch: true } : {} });
-  return opened.page;
-}
+const suite = pageSuite();
+const open = (touch = false) => suite.open('', { device: touch ? { hasTouch: true } : {} });
 
 // A canvas's pixels, read from a copy so the page's own canvas is never read back.
 const pixelsOf = (canvas: HTMLCanvasElement) => {

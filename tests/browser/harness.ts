@@ -3,7 +3,7 @@
 // problem, and drive the page by accessible names (DESIGN.md).
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
 export function launch(extraArgs: string[] = []): Promise<Browser> {
@@ -93,4 +93,29 @@ export async function drawSeven(p: Page): Promise<void> {
   await p.mouse.down();
   for (const [x, y] of [[0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]]) await p.mouse.move(...at(x, y), { steps: 10 });
   await p.mouse.up();
+}
+
+/** A test file's browser and per-test checks: launched before, closed after; each test's page is closed
+ *  and must have logged no problem. `open` opens the page for the running test. */
+export function pageSuite(): { open(query?: string, options?: Parameters<typeof openPage>[2]): Promise<Page> } {
+  let browser: Browser;
+  let opened: Opened | null = null;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    const o = opened;
+    opened = null;
+    await o?.page.close();
+    expect(o?.problems ?? [], 'console errors, page errors or requests that failed').toEqual([]);
+  });
+  return {
+    async open(query = '', options = {}) {
+      opened = await openPage(browser, query, options);
+      return opened.page;
+    },
+  };
 }
