@@ -61,14 +61,21 @@ export const waitForData = (p: Page) =>
   p.getByText(/training and [\d,]+ test images loaded/).waitFor({ timeout: 60_000 });
 
 /** Fills the form and presses Train; returns once the run has started (the test accuracy has emptied, as
- *  DESIGN.md says it does when Train is pressed) or the settings were refused (an alert). */
+ *  DESIGN.md says it does when Train is pressed), has already ended (a small run can start and end between
+ *  two looks), or the settings were refused (an alert; Train clears the last one). */
 export async function train(p: Page, examples: number, epochs: number, extra: Record<string, string> = {}): Promise<void> {
   for (const [label, value] of Object.entries(extra)) await p.getByLabel(label, { exact: true }).fill(value);
   await p.getByLabel('Training examples').fill(String(examples));
   await p.getByLabel('Epochs').fill(String(epochs));
+  const phase = () => p.locator('#phase-text').textContent();
+  const before = await phase();
   await p.getByRole('button', { name: 'Train' }).click();
   await expect
-    .poll(async () => !/\d/.test((await testAccuracy(p).textContent()) ?? '') || (await alertText(p)) !== '')
+    .poll(async () => {
+      const now = (await phase()) ?? '';
+      const ended = now !== before && /^(Finished|Stopped|Diverged)/.test(now);
+      return ended || !/\d/.test((await testAccuracy(p).textContent()) ?? '') || (await alertText(p)) !== '';
+    })
     .toBe(true);
 }
 

@@ -79,9 +79,13 @@ describe('the page', () => {
     expect(await p.locator('#phase-text').textContent()).toBe('Ready with the reference model: draw a digit, or press Train for your own.');
     expect(await p.getByRole('button', { name: 'Reset' }).isDisabled()).toBe(true);
 
-    await train(p, 3000, 3);
+    await train(p, 20000, 5);
     await expect.poll(() => p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBeGreaterThan(0);
+    await p.getByRole('button', { name: 'Pause' }).click(); // so the check below sees a run in progress
+    await p.getByRole('button', { name: 'Resume' }).waitFor();
+    await expect.poll(() => p.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
     expect(await testAccuracy(p).textContent()).not.toMatch(/\d/); // no digits while a run trains
+    await p.getByRole('button', { name: 'Resume' }).click();
     await waitForTestAccuracy(p);
     expect(await testAccuracy(p).textContent()).not.toBe(REFERENCE_ACCURACY);
     expect(await p.locator('#model-text').textContent()).toMatch(/^Model 784-256-10 \(\d+ KB\), kept in this browser\.$/);
