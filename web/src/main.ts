@@ -70,8 +70,10 @@ async function loadFirstModel(): Promise<void> {
   needsFirstModel = false;
   const ticket = ++firstModelTicket;
   const actionsBefore = modelActions;
+  // Both at once: a fresh visit must not wait for IndexedDB to answer before it fetches the reference model.
+  const reference = fetchReferenceModel().catch(() => null);
   const saved = await loadSavedModel().catch(() => null);
-  const bytes = saved ? saved.bytes : await fetchReferenceModel().catch(() => null);
+  const bytes = saved ? saved.bytes : await reference;
   const s = store.get();
   if (!bytes || ticket !== firstModelTicket || modelActions !== actionsBefore) return;
   if (s.hasModel || s.phase === 'training' || s.phase === 'paused' || s.workerFailed) return;
