@@ -2,29 +2,12 @@
 // draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
 // refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
 // or requests anything from another origin.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drawSeven, launch, openPage, REFERENCE_ACCURACY, testAccuracy, train, waitForReferenceModel, waitForTestAccuracy } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { drawSeven, pageSuite, REFERENCE_ACCURACY, testAccuracy, train, waitForReferenceModel, waitForTestAccuracy } from './harness';
 
-let browser: Browser;
-let page: Page;
-let problems: string[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await page?.close();
-  expect(problems, 'console errors, page errors or requests that failed').toEqual([]);
-});
-
-async function open(query = ''): Promise<Page> {
-  ({ page, problems } = await openPage(browser, query));
-  return page;
-}
+const suite = pageSuite();
+const open = (query = '') => suite.open(query);
 
 // Pixels of a canvas whose colour is close to (r, g, b).
 function countColour(p: Page, label: string, rgb: [number, number, number]): Promise<number> {
@@ -100,11 +83,10 @@ describe('the page', () => {
   it('trains as soon as the training images are in, and tests the model when the test images follow', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    ({ page, problems } = await openPage(browser, '', {
+    const p = await suite.open('', {
       waitForData: false, // (a first visit: no service worker answers yet, so page.route sees every request)
-      before: async (p) => void (await p.route('**/data/test/test-images.idx.gz', (route) => held.then(() => route.continue()))),
-    }));
-    const p = page;
+      before: async (page) => void (await page.route('**/data/test/test-images.idx.gz', (route) => held.then(() => route.continue()))),
+    });
     await p.getByText(/^20,000 training images loaded, training can start; test images: /).waitFor({ timeout: 60_000 });
     await train(p, 1000, 1);
     await expect.poll(() => p.locator('#phase-text').textContent()).toMatch(/^Finished/);
