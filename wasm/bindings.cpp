@@ -417,6 +417,7 @@ struct TrainerHandle : Counted {
     });
   }
 
+  void pin_threads() { trainer.pin_threads(); }
   int epoch() const { return trainer.epoch(); }
   double position() const { return double(trainer.position()); }
   double epoch_size() const { return double(trainer.epoch_size()); }
@@ -515,6 +516,7 @@ EMSCRIPTEN_BINDINGS(mnist) {
 
   class_<TrainerHandle>("Trainer")
       .function("step", &TrainerHandle::step)
+      .function("pinThreads", &TrainerHandle::pin_threads)
       .function("epoch", &TrainerHandle::epoch)
       .function("position", &TrainerHandle::position)
       .function("epochSize", &TrainerHandle::epoch_size)

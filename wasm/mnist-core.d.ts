@@ -102,6 +102,7 @@ export interface TrainerConfig {
 
 export interface Trainer extends EmbindObject {
   step(maxBatches: number): StepResult | null; // stops early at an epoch's end or at divergence
+  pinThreads(): void; // every step on all the pool's threads, the governor off (the bench's A/B)
   epoch(): number;
   position(): number;
   epochSize(): number;

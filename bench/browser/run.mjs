@@ -17,7 +17,8 @@
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_BLOCKS (10, see above), BENCH_NATIVE (build-bench/native_step),
 // BENCH_NO_BUILD=1 (reuse build-bench/browser), BENCH_PREDICT_CALLS (300), BENCH_SYSTEMS (ids to run,
 // comma-separated), BENCH_TFJS_VARIANTS=1 (also run the slower TF.js loop variants, worker.ts tfjsHandStep),
-// BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs),
+// BENCH_THREAD_VARIANTS=1 (also the threaded build on 1 thread: what the threads build itself costs; and
+// on 2 threads with the governor off, trainer.pinThreads: what the governor costs),
 // BENCH_PAGE_DIR (the page's `vite build`, from bench.sh; without it no page rows and no busy-core round),
 // BENCH_PAGE=0 (no page runs in the rounds), BENCH_PAGE_EPOCHS (10: the full reference run), BENCH_BUSY=0
 // (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (1 run on each count).
@@ -68,6 +69,7 @@ const REFERENCE = 'tfjs-wasm';
 const SYSTEMS = [
   { id: 'wasm-simd', label: 'project wasm SIMD, 1 thread', kind: 'core', module: 'mnist_simd.mjs', threads: 1 },
   { id: 'wasm-threads-2', label: 'project wasm SIMD, 2 threads', kind: 'core', module: 'mnist_threads.mjs', threads: 2 },
+  { id: 'wasm-threads-2-pinned', label: '2 threads, governor off', kind: 'core', module: 'mnist_threads.mjs', threads: 2, pinned: true, optIn: 'BENCH_THREAD_VARIANTS' },
   { id: 'wasm-threads-1', label: 'threads build, 1 thread', kind: 'core', module: 'mnist_threads.mjs', threads: 1, optIn: 'BENCH_THREAD_VARIANTS' },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm SIMD, hand-tuned', kind: 'tfjs-hand', transposes: 'layout' },
   { id: 'tfjs-wasm-explicit', label: 'TF.js hand-tuned, W1 784x256', kind: 'tfjs-hand', transposes: 'explicit', optIn: 'BENCH_TFJS_VARIANTS' },
@@ -159,6 +161,13 @@ function pageSummary(rounds) {
     out.ratio[t] = ratios.length ? median(ratios) : null;
   }
   return Object.keys(out.seconds).length ? out : null;
+}
+
+// What the ThreadGovernor costs or saves the 2-thread step: the median over rounds of each round's ratio
+// of the governed step to the same step pinned to 2 threads (BENCH_THREAD_VARIANTS), or null.
+function governorRatio(rounds) {
+  const r = rounds.filter((x) => x['wasm-threads-2'] && x['wasm-threads-2-pinned']);
+  return r.length ? median(r.map((x) => x['wasm-threads-2'] / x['wasm-threads-2-pinned'])) : null;
 }
 
 // The page's run on 2 threads and on 1 while one process keeps a core busy, BUSY_PAIRS times (the order
@@ -389,7 +398,7 @@ async function main() {
     out.push('x TF.js: median over rounds of the ratio within each round, against the hand-tuned TF.js loop.');
     if (pageRuns)
       out.push(
-        `the page's ${PAGE_EPOCHS === 10 ? 'full reference run' : `run of ${PAGE_EPOCHS} epoch${PAGE_EPOCHS > 1 ? "s" : ""}`} (Full MNIST, defaults; click on Train to the test accuracy) ` +
+        `the page's ${PAGE_EPOCHS === 10 ? 'full reference run' : `run of ${PAGE_EPOCHS} epoch${PAGE_EPOCHS > 1 ? 's' : ''}`} (Full MNIST, defaults; click on Train to the test accuracy) ` +
           `against the step alone for its ${(PAGE_EPOCHS * EPOCH_EXAMPLES).toLocaleString('en-US')} examples: ` +
           [1, 2]
             .filter((t) => pageRuns.ratio[t] != null)
@@ -400,6 +409,9 @@ async function main() {
     if (threadSpeedup !== null)
       out.push(`2 threads against 1: x${threadSpeedup.toFixed(2)} (median over rounds of the ratio within each round)`);
     out.push('* native is compared with the wasm ceiling too; native SIMD (AVX-512/FMA) can exceed it.');
+    const governed = governorRatio(rounds);
+    if (governed !== null)
+      out.push(`2 threads governed against pinned (the governor's cost below 1): x${governed.toFixed(3)} (median over rounds of the ratio within each)`);
     if (pairRatio !== null)
       out.push(
         `two wasm threads at once (the peak kernel on two workers): x${pairRatio.toFixed(2)} median ` +
@@ -448,6 +460,7 @@ async function main() {
         wasm_bytes: wasmBytes,
         wasm_gzip_bytes: wasmGzip,
         threads_2_peak_ratio: round3(pairRatio),
+        threads_2_governed_to_pinned: round3(governed),
         threads_2_speedup_of_peak_ratio: round3(speedupOfPair),
         of_sparse_ceiling: map(ofSparse, round3),
         sparse_ceiling_examples_per_second: Math.round(sparseCeiling),

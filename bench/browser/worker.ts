@@ -25,6 +25,7 @@ export interface SystemSpec {
   kind: 'core' | 'tfjs-hand' | 'tfjs-fit';
   module?: string; // core: file name in web/generated/
   threads?: number; // core: threads to ask the module for
+  pinned?: boolean; // core: every step on all the threads, the governor off (trainer.pinThreads)
   transposes?: Transposes; // tfjs-hand: how the transposed operands reach the GEMMs (tfjsHandStep)
 }
 
@@ -175,6 +176,7 @@ function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<st
       epochs: 1,
       seed: o.seed,
     });
+    if (spec.pinned) trainer.pinThreads();
     return { spec, core: e.core, trainer, seconds: 0, batches: 0, loss: NaN };
   });
   const n = Math.max(1, Math.min(blocks, o.steps));

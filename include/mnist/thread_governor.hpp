@@ -39,6 +39,13 @@ class ThreadGovernor {
 
   // The threads the next step should run on.
   int threads() const { return probing_ ? other() : current_; }
+  // From now on every step runs on all the threads, whatever the step times say (the bench's A/B of the
+  // governor against a fixed count).
+  void pin() {
+    pinned_ = true;
+    probing_ = false;
+    current_ = most_;
+  }
   // The count it trains on when not probing, and whether a probe is under way.
   int settled() const { return current_; }
   bool probing() const { return probing_; }
@@ -48,7 +55,7 @@ class ThreadGovernor {
 
   // The step just run on threads() took `seconds`.
   void record(double seconds) {
-    if (most_ == 1) return;
+    if (most_ == 1 || pinned_) return;
     if (probing_) return record_probe(seconds);
     since_probe_ += seconds;
     if (warming_) {  // the first step after a change of count: threads waking, caches of the other layout
@@ -114,6 +121,7 @@ class ThreadGovernor {
   Options options_;
   int most_;
   int current_ = 1;                // the count it trains on
+  bool pinned_ = false;            // pin(): always most_
   bool probing_ = false;           // the steps run on other()
   bool warming_ = false;           // the next step on current_ is not timed (it follows a probe or a switch)
   int timed_ = 0;                  // steps timed on current_ since the last probe

@@ -145,6 +145,8 @@ class Trainer {
   // The threads the steps run on now (ThreadGovernor), at most threads().
   int active_threads() const { return governor_.settled(); }
   const ThreadGovernor& governor() const { return governor_; }
+  // Every step on all the pool's threads from now on, the governor off (for the bench's A/B).
+  void pin_threads() { governor_.pin(); }
 
   // Evaluates the current model on images of `d` with this trainer's workspace and threads.
   Evaluation evaluate_on(const Dataset& d, const std::uint32_t* idx, std::size_t count) {

@@ -163,3 +163,15 @@ TEST(ThreadGovernor, WaitsLongerEachTimeMoreThreadsStallAfterAMove) {
   EXPECT_LE(stalled, 12);
   EXPECT_LT(seconds, 1.05 * 40000 * 400e-6);
 }
+
+TEST(ThreadGovernor, PinnedRunsEveryStepOnAllThreadsWhateverTheTimes) {
+  ThreadGovernor g(2);
+  run(g, 20, busy);
+  ASSERT_EQ(g.settled(), 1);
+  g.pin();
+  // Slower on 2 threads all along, and no probe of one thread: the bench's fixed count to compare with.
+  const Tally t = run(g, 16000, busy);
+  EXPECT_EQ(t.on[2], 16000);
+  EXPECT_EQ(g.settled(), 2);
+  EXPECT_FALSE(g.probing());
+}
