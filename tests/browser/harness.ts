@@ -93,6 +93,26 @@ export const testAccuracy = (p: Page) => p.getByLabel('Test accuracy');
 export const waitForTestAccuracy = (p: Page) => testAccuracy(p).filter({ hasText: /\d/ }).waitFor({ timeout: 90_000 });
 export const alertText = (p: Page) => p.getByRole('alert').textContent();
 
+/** Pixels of a canvas (found by its accessible name) whose colour is close to (r, g, b). */
+export function countColour(p: Page, label: string, rgb: [number, number, number]): Promise<number> {
+  return p.getByLabel(label, { exact: true }).evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
+    // Read a copy, so the page's own canvas is never read back (Chromium warns about repeated readbacks).
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d', { willReadFrequently: true })!;
+    context.drawImage(canvas, 0, 0);
+    const data = context.getImageData(0, 0, copy.width, copy.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (Math.abs(data[i] - r) < 30 && Math.abs(data[i + 1] - g) < 30 && Math.abs(data[i + 2] - b) < 30 && data[i + 3] > 200) ++n;
+    return n;
+  }, rgb);
+}
+
+/** '#rrggbb' as [r, g, b]. */
+export const hexColour = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+
 export async function drawSeven(p: Page): Promise<void> {
   const box = (await p.getByLabel('Drawing pad').boundingBox())!;
   const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;

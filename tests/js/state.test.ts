@@ -17,7 +17,10 @@ describe('applyEvent', () => {
   });
 
   it('keeps the reference settings as the defaults', () => {
-    expect(DEFAULT_CONFIG).toEqual({ hidden: 256, epochs: 10, batch: 32, learningRate: 0.1, decay: 1e-4, trainSize: 0, seed: 1 });
+    expect(DEFAULT_CONFIG).toEqual({
+      hidden: 256, epochs: 10, batch: 32, learningRate: 0.1, decay: 1e-4, trainSize: 0, seed: 1,
+      optimizer: 'sgd', momentum: 0.9, schedule: 'constant', warmup: 1, augment: false,
+    });
   });
 
   it('goes from loading to idle to training, clearing the last alert', () => {

@@ -4,7 +4,8 @@ import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
 import { registerOffline } from './ui/offline';
 import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes } from './protocol';
-import { applyEvent, initialState, Store } from './state';
+import { applyEvent, editSetting, initialState, Store } from './state';
+import { mountExperiments, readLink } from './experiments';
 import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
 import { mountAlert } from './ui/alert';
 import { mountCharts } from './ui/charts';
@@ -20,6 +21,7 @@ const store = new Store();
 const query = new URLSearchParams(location.search);
 const simd = !query.has('nosimd'); // ?nosimd: the scalar build
 const threads = Number(query.get('threads')) || undefined; // ?threads=N: train with N threads (threaded build)
+const firstDataSet = readLink(store, location.search); // ?dataset=full&hidden=...: the settings (url-settings.ts)
 let manifest: Manifest | null = null;
 let predictionId = 0;
 let clearedAt = 0; // predictions asked before the last Clear are dropped
@@ -174,15 +176,19 @@ const pad = mountPad({
 const renderControls = mountControls({
   train: (config) => {
     ++modelActions;
-    store.update({ alert: null });
+    store.update({ alert: null, settingsAlert: null });
     client.send({ type: 'train', config });
   },
-  invalid: (message) => store.update({ alert: message }),
+  invalid: (message) => store.update({ alert: message, settingsAlert: null }),
+  edit: (key, text) => store.update((s) => editSetting(s, key, text)),
   pause: () => client.send({ type: 'pause' }),
   resume: () => client.send({ type: 'resume' }),
   stop: () => client.send({ type: 'stop' }),
   reset,
-  dataSet: (set) => void chooseData(set),
+  dataSet: (set) => {
+    store.update({ examplesChosen: false }); // the training examples follow the new set: every image
+    void chooseData(set);
+  },
 });
 
 const renderModel = mountModel({ import: (file) => void importModel(file) });
@@ -198,7 +204,8 @@ function viewsChanged(change: Partial<typeof views>): void {
 const renderUnits = mountUnits({ shown: (units) => viewsChanged({ units }) });
 const renderExplain = mountExplain({ shown: (explain) => viewsChanged({ explain }) });
 
-const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain];
+const renderExperiments = mountExperiments(store, (set) => void chooseData(set));
+const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain, ...renderExperiments];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
 });
@@ -221,4 +228,4 @@ if (new URLSearchParams(location.search).has('debug')) {
 }
 
 void loadFirstModel();
-void chooseData('subset');
+void chooseData(firstDataSet);

@@ -39,7 +39,15 @@ export interface TrainConfig {
   decay: number;
   trainSize: number;
   seed: number;
+  optimizer: Optimizer;
+  momentum: number; // the momentum optimizer's coefficient (ignored by the others)
+  schedule: Schedule;
+  warmup: number; // epochs of linear warm-up (cosine and onecycle; constant ignores it)
+  augment: boolean; // random shifts of up to 2 pixels per image and epoch
 }
+
+export type Optimizer = 'sgd' | 'momentum' | 'adam';
+export type Schedule = 'constant' | 'cosine' | 'onecycle';
 
 /** The reference experiment's settings (DESIGN.md). */
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -50,6 +58,11 @@ export const DEFAULT_CONFIG: TrainConfig = {
   decay: 1e-4,
   trainSize: 0,
   seed: 1,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  schedule: 'constant',
+  warmup: 1,
+  augment: false,
 };
 
 /** IDX files, inflated (not gzip): the training files arrive first, the test files while training runs. */

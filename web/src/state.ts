@@ -13,6 +13,8 @@ import type {
   UnitActivity,
   UnitsView,
 } from './protocol';
+import { keepRun, nextColour, type RunRecord } from './runs';
+import { DEFAULT_SETTINGS, type SettingKey, type Settings } from './settings';
 
 export type Phase = 'starting' | 'loading-data' | 'idle' | 'training' | 'paused' | 'finished';
 
@@ -41,6 +43,7 @@ export interface AppState {
     loss: number;
     epochsDone: number;
     threads: number; // the threads the steps run on now (0 until the first progress)
+    colour: string; // its curves' colour (runs.ts), kept when it joins the runs
   } | null;
   history: EpochRow[];
   batchLosses: Array<[number, number]>; // [epochs done (fractional), batch cross-entropy]
@@ -55,6 +58,10 @@ export interface AppState {
   prediction: PredictionState | null;
   units: UnitsView | null; // the hidden units' pictures, live while training
   activity: UnitActivity | null; // the current model's, once tested
+  settings: Settings; // the settings form's text (settings.ts); the link in the address bar follows it
+  examplesChosen: boolean; // "Training examples" was set (typed, a link, a preset), not every image loaded
+  settingsAlert: string | null; // bad values in the page's link, shown until the settings change or Train
+  runs: RunRecord[]; // the finished and stopped runs kept for comparison, oldest first (runs.ts)
 }
 
 /** What a new run or a reset clears: the history, the results and the model (state is never mutated, so
@@ -91,6 +98,10 @@ export const initialState: AppState = {
   prediction: null,
   units: null,
   activity: null,
+  settings: DEFAULT_SETTINGS,
+  examplesChosen: false,
+  settingsAlert: null,
+  runs: [],
 };
 
 export type Listener = (state: AppState, previous: AppState) => void;
@@ -122,7 +133,13 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'ready':
       return { build: e.build };
     case 'data-ready':
-      return { phase: s.hasModel ? 'finished' : 'idle', dataSet: e.set, trainAvailable: e.train, testAvailable: 0 };
+      return {
+        phase: s.hasModel ? 'finished' : 'idle',
+        dataSet: e.set,
+        trainAvailable: e.train,
+        testAvailable: 0,
+        ...(s.examplesChosen ? {} : { settings: { ...s.settings, trainSize: String(e.train) } }),
+      };
     case 'test-ready':
       return { testAvailable: e.test, dataProgress: null };
     case 'started':
@@ -141,6 +158,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           loss: NaN,
           epochsDone: 0,
           threads: 0,
+          colour: nextColour(s.runs),
         },
       };
     case 'progress':
@@ -170,6 +188,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: e.seconds,
         hasModel: e.trained,
         run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
+        runs: s.run && e.trained ? keepFinishedRun(s, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
       };
     case 'reset':
       return {
@@ -196,7 +215,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         alert: null,
       };
     case 'model-tested':
-      return s.hasModel ? { test: e.test } : {};
+      return s.hasModel ? { test: e.test, runs: withLateAccuracy(s, e.test.accuracy) } : {};
     case 'memory':
     case 'timings':
       return {};
@@ -213,4 +232,49 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'error':
       return { alert: e.message };
   }
+}
+
+/** The runs with the one that just ended added. */
+function keepFinishedRun(s: AppState, reason: FinishReason, seconds: number, testAccuracy: number | null): RunRecord[] {
+  const run = s.run!;
+  const examples = reason === 'completed' ? run.totalExamples : run.examplesDone;
+  return keepRun(s.runs, {
+    colour: run.colour,
+    config: run.config,
+    dataSet: s.dataSet,
+    history: s.history,
+    validationSize: run.validationSize,
+    testAccuracy,
+    seconds,
+    samplesPerSecond: seconds > 0 ? examples / seconds : 0,
+    reason,
+  });
+}
+
+/** The runs with the newest one's test accuracy filled in, when it ended before the test images were in
+ *  and the model on show is still its model. */
+function withLateAccuracy(s: AppState, accuracy: number): RunRecord[] {
+  const newest = s.runs[s.runs.length - 1];
+  const ownModel = s.finishedReason === 'completed' || s.finishedReason === 'stopped' || s.finishedReason === 'diverged';
+  if (!newest || newest.testAccuracy !== null || !ownModel) return s.runs;
+  return [...s.runs.slice(0, -1), { ...newest, testAccuracy: accuracy }];
+}
+
+/** The state after the user typed into a settings field. */
+export function editSetting(s: AppState, key: SettingKey, text: string): Partial<AppState> {
+  return {
+    settings: { ...s.settings, [key]: text },
+    examplesChosen: s.examplesChosen || key === 'trainSize',
+    settingsAlert: null,
+  };
+}
+
+/** The state after every setting was replaced at once (a preset, a run's settings): `examples` null keeps
+ *  the training examples following the data set (every image loaded). */
+export function replaceSettings(s: AppState, settings: Settings, examples: number | null): Partial<AppState> {
+  return {
+    settings: { ...settings, trainSize: examples === null ? (s.trainAvailable > 0 ? String(s.trainAvailable) : s.settings.trainSize) : String(examples) },
+    examplesChosen: examples !== null,
+    settingsAlert: null,
+  };
 }

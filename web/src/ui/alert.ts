@@ -5,7 +5,8 @@ import { byId, setText } from './dom';
 export function mountAlert(): (s: AppState) => void {
   const alert = byId('alert');
   return (s) => {
-    setText(alert, s.alert ?? '');
-    alert.classList.toggle('visible', Boolean(s.alert));
+    const text = [s.settingsAlert, s.alert].filter(Boolean).join(' ');
+    setText(alert, text);
+    alert.classList.toggle('visible', text !== '');
   };
 }

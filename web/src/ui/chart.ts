@@ -4,7 +4,8 @@ export interface Series {
   points: Array<[number, number]>;
   color: string;
   width: number;
-  dots?: boolean;
+  dots?: number; // a dot of this radius at each point (a one-epoch run is a dot, not a line)
+  dash?: number[]; // a dashed line: setLineDash's lengths
 }
 
 export interface ChartSpec {
@@ -92,13 +93,15 @@ export function drawChart(canvas: HTMLCanvasElement, size: { width: number; heig
     c.fillStyle = s.color;
     c.lineWidth = s.width;
     c.lineJoin = 'round';
+    c.setLineDash(s.dash ?? []);
     c.beginPath();
     s.points.forEach(([px, py], i) => (i === 0 ? c.moveTo(x(px), y(py)) : c.lineTo(x(px), y(py))));
     c.stroke();
+    c.setLineDash([]);
     if (s.dots)
       for (const [px, py] of s.points) {
         c.beginPath();
-        c.arc(x(px), y(py), 3, 0, 2 * Math.PI);
+        c.arc(x(px), y(py), s.dots, 0, 2 * Math.PI);
         c.fill();
       }
   }

@@ -1,15 +1,36 @@
-// The two training charts: loss and accuracy per epoch, train vs validation, redrawn at each epoch's end,
-// plus the per-batch loss of the epochs so far (faint), redrawn with every progress message.
+// The two training charts, loss and accuracy per epoch, with the kept runs overlaid (each in its colour:
+// train solid, validation dashed) and the running one drawn on top, redrawn at each epoch's end; plus the
+// per-batch loss of the latest run (faint), redrawn with every progress message.
+import type { EpochRow } from '../protocol';
+import { chartedRuns } from '../runs';
 import type { AppState } from '../state';
 import { drawChart, type Series } from './chart';
 import { byId } from './dom';
 
-const palette = { train: '#2563eb', validation: '#ea580c', batch: 'rgba(100, 116, 139, 0.6)' };
+const BATCH_COLOUR = 'rgba(100, 116, 139, 0.6)';
+const VALIDATION_DASH = [5, 4];
 
 function quantile(values: number[], q: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** One run's curves on a chart: what to plot, in its colour, thicker and dotted while it trains. */
+interface Curves {
+  history: EpochRow[];
+  validation: boolean;
+  colour: string;
+  live: boolean;
+}
+
+function seriesOf(c: Curves, train: (r: EpochRow) => number, validation: (r: EpochRow) => number): Series[] {
+  const width = c.live ? 2.5 : 1.75;
+  const dots = c.live ? 3 : 2.5;
+  const series: Series[] = [{ points: c.history.map((r) => [r.epoch, train(r)]), color: c.colour, width, dots }];
+  if (c.validation)
+    series.push({ points: c.history.map((r) => [r.epoch, validation(r)]), color: c.colour, width, dots, dash: VALIDATION_DASH });
+  return series;
 }
 
 export function mountCharts(): (s: AppState, previous: AppState) => void {
@@ -25,15 +46,18 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
     frame = 0;
     const s = latest;
     if (!s) return;
-    const epochs = s.run?.config.epochs ?? 10;
-    const h = s.history;
-    const trainLoss: Series = { points: h.map((r) => [r.epoch, r.trainLoss]), color: palette.train, width: 2, dots: true };
-    const validationLoss: Series = {
-      points: h.filter(() => (s.run?.validationSize ?? 1) > 0).map((r) => [r.epoch, r.validationLoss]),
-      color: palette.validation,
-      width: 2,
-      dots: true,
-    };
+    const training = s.phase === 'training' || s.phase === 'paused';
+    const curves: Curves[] = chartedRuns(s.runs, training).map((r) => ({
+      history: r.history,
+      validation: r.validationSize > 0,
+      colour: r.colour,
+      live: false,
+    }));
+    if (training && s.run) curves.push({ history: s.history, validation: s.run.validationSize > 0, colour: s.run.colour, live: true });
+    const rows = curves.flatMap((c) => c.history.map((r) => ({ r, validation: c.validation })));
+    const planned = training && s.run ? s.run.config.epochs : 0;
+    const epochs = Math.max(planned, ...rows.map(({ r }) => r.epoch)) || 10;
+
     // The batch losses, smoothed (an exponential moving average over about 10 points) and thinned to
     // about two points per pixel.
     const stride = Math.max(1, Math.floor(s.batchLosses.length / (2 * (sizeOf(lossCanvas).width || 400))));
@@ -43,35 +67,29 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
       average = Number.isFinite(average) ? 0.9 * average + 0.1 * loss : loss;
       if (i % stride === 0) smoothed.push([x, average]);
     });
-    const batch: Series = { points: smoothed, color: palette.batch, width: 1.5 };
+    const batch: Series = { points: smoothed, color: BATCH_COLOUR, width: 1.5 };
     if (lossScale.count !== s.batchLosses.length)
       lossScale = { count: s.batchLosses.length, value: quantile(s.batchLosses.map((p) => p[1]), 0.97) };
-    const lossValues = [...h.flatMap((r) => [r.trainLoss, r.validationLoss]), lossScale.value];
+    const lossValues = [...rows.flatMap(({ r, validation }) => (validation ? [r.trainLoss, r.validationLoss] : [r.trainLoss])), lossScale.value];
     drawChart(lossCanvas, sizeOf(lossCanvas), {
       xMax: epochs,
       yMin: 0,
-      yMax: Math.max(0.1, ...lossValues) * 1.1,
+      yMax: Math.max(0.1, ...lossValues.filter(Number.isFinite)) * 1.1,
       yFormat: (v) => v.toFixed(v < 1 ? 2 : 1),
-      series: [batch, trainLoss, validationLoss],
+      series: [batch, ...curves.flatMap((c) => seriesOf(c, (r) => r.trainLoss, (r) => r.validationLoss))],
       empty: 'Loss appears here while training',
     });
 
-    const accuracies = h.flatMap((r) => [r.trainAccuracy, r.validationAccuracy]).filter((v) => v > 0);
+    const accuracies = rows
+      .flatMap(({ r, validation }) => (validation ? [r.trainAccuracy, r.validationAccuracy] : [r.trainAccuracy]))
+      .filter((v) => v > 0);
     const low = accuracies.length ? Math.min(...accuracies) : 0.8;
     drawChart(accuracyCanvas, sizeOf(accuracyCanvas), {
       xMax: epochs,
       yMin: Math.max(0, Math.floor((low - 0.01) * 20) / 20),
       yMax: 1,
       yFormat: (v) => `${Math.round(v * 100)}%`,
-      series: [
-        { points: h.map((r) => [r.epoch, r.trainAccuracy]), color: palette.train, width: 2, dots: true },
-        {
-          points: h.filter(() => (s.run?.validationSize ?? 1) > 0).map((r) => [r.epoch, r.validationAccuracy]),
-          color: palette.validation,
-          width: 2,
-          dots: true,
-        },
-      ],
+      series: curves.flatMap((c) => seriesOf(c, (r) => r.trainAccuracy, (r) => r.validationAccuracy)),
       empty: 'Accuracy appears after the first epoch',
     });
   };
@@ -87,6 +105,7 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
 
   return (s, previous) => {
     latest = s;
-    if (s.history !== previous.history || s.batchLosses !== previous.batchLosses || s.run !== previous.run) schedule();
+    if (s.history !== previous.history || s.batchLosses !== previous.batchLosses || s.run !== previous.run || s.runs !== previous.runs || s.phase !== previous.phase)
+      schedule();
   };
 }

@@ -1,12 +1,16 @@
-// The settings form and the Train/Pause/Resume/Stop/Reset buttons: reads the form into a TrainConfig
-// (ranges are checked by the C++ core, so there is one source of truth), and enables what the phase allows.
+// The settings form and the Train/Pause/Resume/Stop/Reset buttons. The form's text lives in the state
+// (settings.ts): every edit goes there, and the fields show it, so a link, a preset or a run's settings
+// fill them the same way. Train reads it into a TrainConfig (the page checks the form of each value; the
+// ranges are the C++ core's, one source of truth), and the buttons follow the phase.
 import type { DataSet, TrainConfig } from '../protocol';
+import { applies, readSettings, SETTING_FIELDS, type SettingKey } from '../settings';
 import type { AppState } from '../state';
 import { byId, setText } from './dom';
 
 export interface ControlIntents {
   train(config: TrainConfig): void;
   invalid(message: string): void;
+  edit(key: SettingKey, text: string): void;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -14,34 +18,16 @@ export interface ControlIntents {
   dataSet(set: DataSet): void;
 }
 
-const fields: Array<{ id: string; key: keyof TrainConfig; label: string; integer: boolean }> = [
-  { id: 'hidden', key: 'hidden', label: 'Hidden units', integer: true },
-  { id: 'epochs', key: 'epochs', label: 'Epochs', integer: true },
-  { id: 'batch', key: 'batch', label: 'Batch size', integer: true },
-  { id: 'learning-rate', key: 'learningRate', label: 'Learning rate', integer: false },
-  { id: 'decay', key: 'decay', label: 'Weight decay', integer: false },
-  { id: 'train-size', key: 'trainSize', label: 'Training examples', integer: true },
-  { id: 'seed', key: 'seed', label: 'Seed', integer: true },
-];
-
-// The form's values, or the first one that is not a number (a browser gives '' for "abc" in a number input).
-function readForm(): TrainConfig | string {
-  const config: Partial<TrainConfig> = {};
-  for (const f of fields) {
-    const input = byId<HTMLInputElement>(f.id);
-    const text = input.value.trim();
-    const value = Number(text);
-    if (text === '' || !Number.isFinite(value)) return `${f.label}: enter a number.`;
-    if (f.integer && !Number.isInteger(value)) return `${f.label}: enter a whole number, got ${text}.`;
-    config[f.key] = value;
-  }
-  return config as TrainConfig;
-}
-
 export function mountControls(intents: ControlIntents): (s: AppState, previous: AppState) => void {
   const form = byId<HTMLFormElement>('settings');
   const select = byId<HTMLSelectElement>('dataset');
   const trainSize = byId<HTMLInputElement>('train-size');
+  const inputs = SETTING_FIELDS.map((f) => ({ key: f.key, input: byId<HTMLInputElement | HTMLSelectElement>(f.id) }));
+  const optional = {
+    momentum: byId('momentum-field'),
+    warmup: byId('warmup-field'),
+    warmupHint: byId('warmup-hint'),
+  };
   const buttons = {
     train: byId<HTMLButtonElement>('train'),
     pause: byId<HTMLButtonElement>('pause'),
@@ -49,12 +35,15 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
     stop: byId<HTMLButtonElement>('stop'),
     reset: byId<HTMLButtonElement>('reset'),
   };
-  let trainSizeEdited = false;
-  trainSize.addEventListener('input', () => (trainSizeEdited = true));
+  let latest: AppState | null = null;
 
+  for (const { key, input } of inputs) {
+    input.addEventListener(input instanceof HTMLSelectElement ? 'change' : 'input', () => intents.edit(key, input.value));
+  }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const config = readForm();
+    if (!latest) return;
+    const config = readSettings(latest.settings);
     if (typeof config === 'string') intents.invalid(config);
     else intents.train(config);
   });
@@ -62,12 +51,10 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
   buttons.resume.addEventListener('click', () => intents.resume());
   buttons.stop.addEventListener('click', () => intents.stop());
   buttons.reset.addEventListener('click', () => intents.reset());
-  select.addEventListener('change', () => {
-    trainSizeEdited = false;
-    intents.dataSet(select.value as DataSet);
-  });
+  select.addEventListener('change', () => intents.dataSet(select.value as DataSet));
 
   return (s, previous) => {
+    latest = s;
     const running = s.phase === 'training' || s.phase === 'paused';
     const ready = s.phase === 'idle' || s.phase === 'finished';
     buttons.train.disabled = !ready || s.workerFailed;
@@ -77,12 +64,15 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
     const onlyReference = s.finishedReason === 'reference' && !running; // Reset would bring back the same model
     buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0 || s.workerFailed) || onlyReference;
     select.disabled = !ready && s.phase !== 'starting';
-    for (const f of fields) byId<HTMLInputElement>(f.id).disabled = running;
-    if (select.value !== s.dataSet) select.value = s.dataSet;
-    if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) {
-      trainSize.max = String(s.trainAvailable);
-      if (!trainSizeEdited) trainSize.value = String(s.trainAvailable);
+    for (const { key, input } of inputs) {
+      input.disabled = running;
+      // Written only when the state says something else, so typing is never disturbed.
+      if (input.value !== s.settings[key]) input.value = s.settings[key];
     }
+    optional.momentum.hidden = !applies('momentum', s.settings);
+    optional.warmup.hidden = optional.warmupHint.hidden = !applies('warmup', s.settings);
+    if (select.value !== s.dataSet) select.value = s.dataSet;
+    if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) trainSize.max = String(s.trainAvailable);
     const phaseText: Record<AppState['phase'], string> = {
       starting: 'Starting the WebAssembly module…',
       'loading-data': 'Loading the data…',
