@@ -20,13 +20,15 @@ interface Row {
   seconds: HTMLElement;
   rate: HTMLElement;
   toggle: HTMLButtonElement;
+  restore: HTMLButtonElement;
   run: RunRecord | null;
 }
 
 const REASONS: Record<RunRecord['reason'], string> = { completed: '', stopped: ' (stopped)', diverged: ' (diverged)' };
 
 export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState) => void {
-  const body = byId('runs').querySelector('tbody')!;
+  const table = byId('runs');
+  const body = table.querySelector('tbody')!;
   const empty = byId('runs-empty');
   const legend = byId('legend');
   const rows = new Map<number, Row>();
@@ -34,11 +36,17 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
   function makeRow(id: number): Row {
     const swatch = el('span', { class: 'run-swatch' });
     const name = el('span');
-    const cells = { settings: el('td', { class: 'run-settings' }), accuracy: el('td', { class: 'number' }), seconds: el('td', { class: 'number' }), rate: el('td', { class: 'number' }) };
+    // data-label: each number's heading, shown beside it where a phone lays a row out as a card.
+    const cells = {
+      settings: el('td', { class: 'run-settings' }),
+      accuracy: el('td', { class: 'number', 'data-label': 'Test accuracy' }),
+      seconds: el('td', { class: 'number', 'data-label': 'Seconds' }),
+      rate: el('td', { class: 'number', 'data-label': 'Samples/s' }),
+    };
     const toggle = el('button', { type: 'button' });
-    const restore = el('button', { type: 'button', 'aria-label': `Use run ${id}'s settings` }, 'Use settings');
+    const restore = el('button', { type: 'button', 'aria-label': `Use settings of run ${id}` }, 'Use settings');
     const remove = el('button', { type: 'button', 'aria-label': `Delete run ${id}` }, 'Delete');
-    const row: Row = { tr: el('tr'), swatch, name, ...cells, toggle, run: null };
+    const row: Row = { tr: el('tr'), swatch, name, ...cells, toggle, restore, run: null };
     toggle.addEventListener('click', () => row.run && intents.setHidden(id, !row.run.hidden));
     restore.addEventListener('click', () => intents.restore(id));
     remove.addEventListener('click', () => {
@@ -58,9 +66,10 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
   function update(row: Row, run: RunRecord): void {
     if (row.run === run) return;
     row.run = run;
-    row.tr.classList.toggle('run-hidden', run.hidden);
-    row.swatch.style.background = run.colour;
-    setText(row.name, `Run ${run.id}${REASONS[run.reason] ?? ''}`);
+    // A hidden run: a hollow swatch and the word (not faded text, which would fall below 4.5:1 contrast).
+    row.swatch.style.background = run.hidden ? 'transparent' : run.colour;
+    row.swatch.style.borderColor = run.colour;
+    setText(row.name, `Run ${run.id}${REASONS[run.reason] ?? ''}${run.hidden ? ', hidden' : ''}`);
     setText(row.settings, describeRun(run.config, run.dataSet));
     setText(row.accuracy, run.testAccuracy === null ? '–' : `${(run.testAccuracy * 100).toFixed(2)}%`);
     setText(row.seconds, run.seconds.toFixed(1));
@@ -79,6 +88,7 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
       if (body.children[i] !== row.tr) body.insertBefore(row.tr, body.children[i] ?? null);
     });
     empty.hidden = runs.length > 0;
+    table.hidden = runs.length === 0;
   }
 
   function renderLegend(s: AppState): void {
@@ -93,8 +103,13 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
     legend.replaceChildren(...items);
   }
 
+  let training = false;
   return (s, previous) => {
     if (s.runs !== previous.runs || !body.children.length) renderTable(s.runs);
+    // A run's settings go into the form only between runs (the form is locked while one trains).
+    const nowTraining = s.phase === 'training' || s.phase === 'paused';
+    if (nowTraining !== training || s.runs !== previous.runs) for (const row of rows.values()) row.restore.disabled = nowTraining;
+    training = nowTraining;
     const batchShown = (x: AppState) => x.batchLosses.length > 0;
     if (s.runs !== previous.runs || s.run?.colour !== previous.run?.colour || s.phase !== previous.phase || batchShown(s) !== batchShown(previous))
       renderLegend(s);
