@@ -270,7 +270,7 @@ describe('failures', () => {
     await waitForTestAccuracy(p);
   });
 
-  it('shows the worker dying, and Reset brings up a fresh one with the saved model', async () => {
+  it('shows the worker dying, and Reset brings up a fresh one with the saved model, the settings and the runs', async () => {
     allowed = [/Aborted\(/];
     const p = await open('?debug');
     await train(p, 600, 1, { 'Hidden units': '32' });
@@ -286,6 +286,9 @@ describe('failures', () => {
     await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
     await expect.poll(() => testAccuracy(p).textContent()).toBe(accuracy);
     expect(await alertText(p)).toBe('');
+    // The settings and the kept runs outlive the worker.
+    expect(await p.getByLabel('Hidden units').inputValue()).toBe('32');
+    expect(await p.getByRole('table', { name: 'Runs' }).locator('tbody tr').count()).toBe(1);
   });
 });
 

@@ -118,7 +118,8 @@ function reset(): void {
   }
   needsFirstModel = true;
   client.restart();
-  store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null });
+  const { settings, examplesChosen, runs } = s; // the user's settings and kept runs outlive the worker
+  store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null, settings, examplesChosen, runs });
   void chooseData(s.dataSet);
 }
 

@@ -10,8 +10,8 @@ export interface Preset {
   config: TrainConfig; // trainSize 0: every image of the data set
 }
 
-/** The fast route to 98 %: the settings a sweep of the options found to reach 0.980 test accuracy on the full
- *  set in the least training time (docs/performance.md records the sweep). */
+/** The fast route to 98 %: the settings that reach 0.980 test accuracy on the full set in the least training
+ *  time. PENDING: an unmeasured guess until the sweep of the options (issue 20, item 4) gives its values. */
 export const FAST_98_CONFIG: TrainConfig = {
   ...DEFAULT_CONFIG,
   optimizer: 'adam',
