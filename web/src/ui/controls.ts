@@ -64,13 +64,15 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
     const onlyReference = s.finishedReason === 'reference' && !running; // Reset would bring back the same model
     buttons.reset.disabled = !(running || s.phase === 'finished' || s.history.length > 0 || s.workerFailed) || onlyReference;
     select.disabled = !ready && s.phase !== 'starting';
-    for (const { key, input } of inputs) {
-      input.disabled = running;
-      // Written only when the state says something else, so typing is never disturbed.
-      if (input.value !== s.settings[key]) input.value = s.settings[key];
+    // Written only when they change (a progress message renders about five times a second), and a field's
+    // text only when the state says something else, so typing is never disturbed.
+    const wasRunning = previous.phase === 'training' || previous.phase === 'paused';
+    if (running !== wasRunning || s === previous) for (const { input } of inputs) input.disabled = running;
+    if (s.settings !== previous.settings || s === previous) {
+      for (const { key, input } of inputs) if (input.value !== s.settings[key]) input.value = s.settings[key];
+      optional.momentum.hidden = !applies('momentum', s.settings);
+      optional.warmup.hidden = optional.warmupHint.hidden = !applies('warmup', s.settings);
     }
-    optional.momentum.hidden = !applies('momentum', s.settings);
-    optional.warmup.hidden = optional.warmupHint.hidden = !applies('warmup', s.settings);
     if (select.value !== s.dataSet) select.value = s.dataSet;
     if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) trainSize.max = String(s.trainAvailable);
     const phaseText: Record<AppState['phase'], string> = {
