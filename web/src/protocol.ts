@@ -39,15 +39,12 @@ export interface TrainConfig {
   decay: number;
   trainSize: number;
   seed: number;
-  optimizer: Optimizer;
-  momentum: number; // the momentum optimizer's coefficient (ignored by the others)
-  schedule: Schedule;
-  warmup: number; // epochs of linear warm-up (cosine and onecycle; constant ignores it)
+  optimizer: 'sgd' | 'momentum' | 'adam';
+  momentum: number; // heavy-ball coefficient (momentum only)
+  schedule: 'constant' | 'cosine' | 'onecycle';
+  warmup: number; // epochs of linear warm-up (cosine, onecycle)
   augment: boolean; // random shifts of up to 2 pixels per image and epoch
 }
-
-export type Optimizer = 'sgd' | 'momentum' | 'adam';
-export type Schedule = 'constant' | 'cosine' | 'onecycle';
 
 /** The reference experiment's settings (DESIGN.md). */
 export const DEFAULT_CONFIG: TrainConfig = {
