@@ -5,6 +5,7 @@ import type {
   DataSet,
   EpochRow,
   Explanation,
+  FineTuneResult,
   FinishReason,
   FromWorker,
   ModelSource,
@@ -21,6 +22,21 @@ export interface PredictionState {
   image: Float32Array;
   probabilities: Float32Array | null;
   explanation?: Explanation | null;
+}
+
+/** A digit the user drew and labelled: the 28x28 image the network sees, as bytes (IDX's pixels). */
+export interface Digit {
+  id: number;
+  label: number;
+  pixels: Uint8Array; // (784) 0-255
+}
+
+export interface FineTuneState {
+  running: boolean;
+  result: FineTuneResult | null; // the last fine-tune's before and after
+  canUndo: boolean; // the worker keeps the model from before it
+  undone: boolean;
+  previousReason: FinishReason | ModelSource | null; // how the model it started from came about
 }
 
 export interface AppState {
@@ -55,6 +71,11 @@ export interface AppState {
   prediction: PredictionState | null;
   units: UnitsView | null; // the hidden units' pictures, live while training
   activity: UnitActivity | null; // the current model's, once tested
+  digits: Digit[]; // "Your digits", kept in IndexedDB (digits-store.ts)
+  // How the current model reads them: the answer to classify request `request` for the digits `ids`.
+  digitGuesses: { request: number; ids: number[]; predicted: Uint8Array | null } | null;
+  fineTune: FineTuneState | null;
+  digitExport: { images: ArrayBuffer; labels: ArrayBuffer } | null; // the last exported pair of IDX files
 }
 
 /** What a new run or a reset clears: the history, the results and the model (state is never mutated, so
@@ -91,6 +112,10 @@ export const initialState: AppState = {
   prediction: null,
   units: null,
   activity: null,
+  digits: [],
+  digitGuesses: null,
+  fineTune: null,
+  digitExport: null,
 };
 
 export type Listener = (state: AppState, previous: AppState) => void;
@@ -131,6 +156,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         alert: null,
         ...NO_RESULTS,
         activity: null,
+        fineTune: e.fineTune
+          ? { running: true, result: null, canUndo: false, undone: false, previousReason: s.finishedReason }
+          : null,
         run: {
           config: e.config,
           epochSize: e.epochSize,
@@ -170,9 +198,30 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: e.seconds,
         hasModel: e.trained,
         run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
+        fineTune: s.fineTune && { ...s.fineTune, running: false },
       };
+    case 'fine-tuned':
+      return s.fineTune ? { fineTune: { ...s.fineTune, result: e.result, canUndo: true } } : {};
+    case 'fine-tune-undone':
+      return {
+        phase: s.trainAvailable > 0 ? 'finished' : s.phase,
+        run: null,
+        history: [],
+        batchLosses: [],
+        test: e.test,
+        hasModel: true,
+        finishedReason: s.fineTune?.previousReason ?? 'restored',
+        fineTune: s.fineTune && { ...s.fineTune, canUndo: false, undone: true },
+      };
+    case 'classified':
+      return s.digitGuesses?.request === e.id ? { digitGuesses: { ...s.digitGuesses, predicted: e.predicted } } : {};
+    case 'digits-imported':
+      return { digits: s.digits.concat(toDigits(e.pixels, e.labels, nextDigitId(s.digits))), alert: null };
+    case 'digits-exported':
+      return { digitExport: { images: e.images, labels: e.labels } };
     case 'reset':
       return {
+        fineTune: null,
         phase: s.trainAvailable > 0 ? 'idle' : s.phase,
         run: null,
         ...NO_RESULTS,
@@ -194,6 +243,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: 0,
         hasModel: true,
         alert: null,
+        fineTune: null,
       };
     case 'model-tested':
       return s.hasModel ? { test: e.test } : {};
@@ -213,4 +263,21 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'error':
       return { alert: e.message };
   }
+}
+
+/** The id after the largest kept (ids stay unique across deletes, imports and reloads). */
+export function nextDigitId(digits: Digit[]): number {
+  return digits.reduce((m, d) => Math.max(m, d.id), 0) + 1;
+}
+
+/** n images (n * 784 bytes) and n labels as Digits with ids from `firstId`. */
+export function toDigits(pixels: Uint8Array, labels: Uint8Array, firstId: number): Digit[] {
+  return Array.from(labels, (label, i) => ({ id: firstId + i, label, pixels: pixels.slice(i * 784, (i + 1) * 784) }));
+}
+
+/** The digits as one block of pixels and one of labels, as the worker and the IDX files take them. */
+export function packDigits(digits: Digit[]): { pixels: Uint8Array; labels: Uint8Array } {
+  const pixels = new Uint8Array(digits.length * 784);
+  digits.forEach((d, i) => pixels.set(d.pixels, i * 784));
+  return { pixels, labels: Uint8Array.from(digits, (d) => d.label) };
 }
