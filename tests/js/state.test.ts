@@ -1,6 +1,6 @@
 // The page's state folding (state.ts) and the protocol defaults, without a DOM or a worker.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../web/src/protocol';
+import { DEFAULT_CONFIG, MAX_DIGITS } from '../../web/src/protocol';
 import { applyEvent, initialState, type AppState } from '../../web/src/state';
 
 const fold = (s: AppState, ...events: Parameters<typeof applyEvent>[1][]) =>
@@ -165,9 +165,9 @@ describe('your digits and fine-tuning in the state', () => {
     after: { user: 1, test: 0.978 },
     seconds: 0.4,
     digits: 3,
-    mnistExamples: 6000,
-    userExamples: 2001,
-    steps: 251,
+    mnistExamples: 12000,
+    userExamples: 1716,
+    steps: 429,
   };
   const tuning = fold(reference, {
     type: 'started',
@@ -211,6 +211,12 @@ describe('your digits and fine-tuning in the state', () => {
       [5, 3, 784, 9],
       [6, 5, 784, 9],
     ]);
+    const full = { ...one, digits: Array.from({ length: MAX_DIGITS - 1 }, (_, i) => ({ id: i + 1, label: 1, pixels: new Uint8Array(784) })) };
+    const refused = fold(full, { type: 'digits-imported', pixels, labels: new Uint8Array([3, 5]) });
+    expect(refused.digits).toBe(full.digits);
+    expect(refused.alert).toBe(
+      `Could not import your digits: 2 more would make ${MAX_DIGITS + 1}, above the ${MAX_DIGITS} this page keeps. The digits you kept are unchanged.`,
+    );
     const asked = { ...s, digitGuesses: { request: 2, ids: [4, 5, 6], predicted: null } };
     expect(fold(asked, { type: 'classified', id: 1, predicted: new Uint8Array([1, 1, 1]) }).digitGuesses?.predicted).toBeNull();
     expect(Array.from(fold(asked, { type: 'classified', id: 2, predicted: new Uint8Array([7, 3, 6]) }).digitGuesses!.predicted!)).toEqual([7, 3, 6]);

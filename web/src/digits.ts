@@ -4,14 +4,14 @@
 // commands. State lives in state.ts; the DOM in ui/correct.ts and ui/your-digits.ts.
 import type { TrainerClient } from './client';
 import { loadDigits, saveDigits } from './digits-store';
-import type { FromWorker } from './protocol';
+import { MAX_DIGITS, type FromWorker } from './protocol';
 import { nextDigitId, packDigits, type Digit, type Store } from './state';
 import { deleteSavedModel } from './storage';
 import type { CorrectIntents } from './ui/correct';
 import type { YourDigitsIntents } from './ui/your-digits';
 
-/** The largest file an import reads: MNIST's training images (47 MB) with room to spare. */
-const MAX_IMPORT_BYTES = 64 << 20;
+/** The largest file an import reads: MAX_DIGITS images and their header. */
+const MAX_IMPORT_BYTES = 16 + MAX_DIGITS * 784;
 
 export interface DigitsWiring {
   /** Sees every worker event before the store does. */
@@ -62,6 +62,8 @@ export function wireDigits(
         pendingLabel = null;
         if (event.empty) return alert('Draw a digit on the pad first, then label it.');
         const pixels = Uint8Array.from(event.image, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+        if (store.get().digits.length >= MAX_DIGITS)
+          return alert(`You keep ${MAX_DIGITS} digits, the most this page keeps: delete some before labelling more.`);
         store.update((s) => ({ digits: s.digits.concat({ id: nextDigitId(s.digits), label, pixels }), alert: null }));
         pad.clear();
       }
@@ -90,7 +92,7 @@ export function wireDigits(
               'The digits you kept are unchanged.',
           );
         const big = files.find((f) => f.size > MAX_IMPORT_BYTES);
-        if (big) return alert(`Could not import your digits: ${big.name} is larger than any IDX file of digits this page reads (64 MB). The digits you kept are unchanged.`);
+        if (big) return alert(`Could not import your digits: ${big.name} holds more than the ${MAX_DIGITS} digits this page keeps. The digits you kept are unchanged.`);
         void Promise.all(files.map((f) => f.arrayBuffer())).then(
           ([a, b]) => client.send({ type: 'import-digits', files: [a, b] }, [a, b]),
           (error) => alert(`Could not read the files: ${error instanceof Error ? error.message : error}. The digits you kept are unchanged.`),

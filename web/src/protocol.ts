@@ -139,7 +139,10 @@ export const EXPLAIN_UNITS = 8;
 
 /** The mix a fine-tune trains on (include/mnist/fine_tune.hpp): one pass over MNIST_EXAMPLES training images
  *  and the user's digits repeated so that, on average, USER_PER_BATCH of every BATCH examples are theirs. */
-export const FINE_TUNE = { mnistExamples: 6000, userPerBatch: 8, batch: 32, epochs: 1, learningRate: 0.05 } as const;
+export const FINE_TUNE = { mnistExamples: 12000, userPerBatch: 4, batch: 32, epochs: 1, learningRate: 0.02 } as const;
+
+/** The most digits "Your digits" keeps (7.8 MB of pixels). */
+export const MAX_DIGITS = 10000;
 
 /** Accuracy (fractions) on the user's digits and on the loaded test set (null while its files load). */
 export interface FineTuneScores {

@@ -1,5 +1,6 @@
 // The page's state, in one place: one object, changed only through `update`, observed by the UI modules.
 // `applyEvent` folds every worker event into it (pure: no DOM, no worker). ui/* render from it.
+import { MAX_DIGITS } from './protocol';
 import type {
   BuildInfo,
   DataSet,
@@ -216,6 +217,12 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'classified':
       return s.digitGuesses?.request === e.id ? { digitGuesses: { ...s.digitGuesses, predicted: e.predicted } } : {};
     case 'digits-imported':
+      if (s.digits.length + e.labels.length > MAX_DIGITS)
+        return {
+          alert:
+            `Could not import your digits: ${e.labels.length} more would make ${s.digits.length + e.labels.length}, ` +
+            `above the ${MAX_DIGITS} this page keeps. The digits you kept are unchanged.`,
+        };
       return { digits: s.digits.concat(toDigits(e.pixels, e.labels, nextDigitId(s.digits))), alert: null };
     case 'digits-exported':
       return { digitExport: { images: e.images, labels: e.labels } };

@@ -249,15 +249,20 @@ function undoFineTune(): void {
   if (data?.test) postActivity(model, data.test);
 }
 
-// How the current model reads each of the user's digits (n * 784 bytes): argmax per image.
+// How the current model reads each of the user's digits (n * 784 bytes): argmax per image, in chunks so the
+// float copy crossing into the module stays small.
+const CLASSIFY_CHUNK = 1000;
 function classify(id: number, pixels: Uint8Array): void {
   if (!core) return;
   const n = pixels.length / 784;
   if (!model || n === 0) return post({ type: 'classified', id, predicted: model ? new Uint8Array(0) : null });
-  const images = Float32Array.from(pixels, (v) => v / 255);
-  const probabilities = core.predict(model, images);
   const predicted = new Uint8Array(n);
-  for (let i = 0; i < n; ++i) predicted[i] = argmax(probabilities.subarray(i * 10, i * 10 + 10));
+  for (let first = 0; first < n; first += CLASSIFY_CHUNK) {
+    const count = Math.min(CLASSIFY_CHUNK, n - first);
+    const images = Float32Array.from(pixels.subarray(first * 784, (first + count) * 784), (v) => v / 255);
+    const probabilities = core.predict(model, images);
+    for (let i = 0; i < count; ++i) predicted[first + i] = argmax(probabilities.subarray(i * 10, i * 10 + 10));
+  }
   post({ type: 'classified', id, predicted }, [predicted.buffer]);
 }
 
