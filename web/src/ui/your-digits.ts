@@ -39,8 +39,8 @@ function resultTable(r: FineTuneResult): HTMLElement {
       'p',
       { class: 'hint' },
       `${r.seconds.toFixed(1)} s, ${r.steps} steps: one pass over ${r.mnistExamples.toLocaleString('en-US')} MNIST ` +
-        `training images and your ${r.digits} digit${r.digits === 1 ? '' : 's'} repeated ${r.userExamples.toLocaleString('en-US')} ` +
-        `times in all, about ${Math.round((32 * r.userExamples) / (r.userExamples + r.mnistExamples))} of every 32 examples yours.`,
+        `training images and your ${r.digits} digit${r.digits === 1 ? '' : 's'}, repeated to ${r.userExamples.toLocaleString('en-US')} ` +
+        `examples (about ${Math.round((32 * r.userExamples) / (r.userExamples + r.mnistExamples))} of every 32 yours).`,
     ),
   );
   return box;
