@@ -19,7 +19,7 @@ beforeAll(async () => {
     readIdx('t10k-labels-idx1-ubyte'),
   ]);
   reference = new Uint8Array(await readFile(new URL('../../public/models/reference.mnst', import.meta.url)));
-});
+}, 60_000); // the module and 70,000 images: seconds on a busy machine
 afterEach(() => {
   expect(core.liveObjects()).toBe(0);
 });
