@@ -1,5 +1,6 @@
 // Command-line flags of `reproduce`: --epochs N --train-size N --hidden H --batch B --lr X --decay C
-// --seed S --threads N --data DIR --out DIR --save FILE --save-precision float32|int8. A bad flag or value throws Error(InvalidArgument)
+// --seed S --threads N --data DIR --out DIR --save FILE --save-precision float32|int8
+// --extra-train IMAGES LABELS. A bad flag or value throws Error(InvalidArgument)
 // with its name.
 #pragma once
 
@@ -19,6 +20,7 @@ struct Options {
   int threads = 1;       // --threads N: split each step across N threads
   std::string save_path;  // --save FILE: the trained model in the format of mnist/model_file.hpp
   mnist::ModelPrecision save_precision = mnist::ModelPrecision::Float32;  // --save-precision int8: a quarter the size
+  std::string extra_images, extra_labels;  // --extra-train IMAGES LABELS: IDX files added to the training set
 };
 
 inline double parse_number(const std::string& flag, const char* text) {
@@ -40,6 +42,12 @@ inline Options parse_args(int argc, char** argv) {
   auto& c = o.config;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--extra-train") {
+      if (i + 2 >= argc) mnist::fail_invalid("--extra-train expects two files: IMAGES LABELS (IDX, as MNIST's)");
+      o.extra_images = argv[++i];
+      o.extra_labels = argv[++i];
+      continue;
+    }
     if (i + 1 >= argc) mnist::fail_invalid(flag + " expects a value");
     const char* value = argv[++i];
     auto positive_int = [&](long long v) {
@@ -63,7 +71,7 @@ inline Options parse_args(int argc, char** argv) {
     }
     else if (flag == "--threads") o.threads = static_cast<int>(std::min<long long>(64, std::max<long long>(1, parse_integer(flag, value))));
     else mnist::fail_invalid("unknown flag " + flag +
-                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --threads --data --out --save --save-precision)");
+                             " (known: --epochs --train-size --hidden --batch --lr --decay --seed --threads --data --out --save --save-precision --extra-train)");
   }
   return o;
 }

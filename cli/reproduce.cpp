@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "args.hpp"
+#include "extra_train.hpp"
 #include "history_plot.hpp"
 #include "mnist/dataset.hpp"
 #include "mnist/evaluate.hpp"
@@ -41,8 +42,16 @@ void write_text(const std::string& path, const std::string& text) { write_bytes(
 int main(int argc, char** argv) {
   try {
     const cli::Options o = cli::parse_args(argc, argv);
-    const auto& c = o.config;
-    const mnist::Dataset train = load(o.data_dir, "train");
+    mnist::TrainConfig c = o.config;
+    mnist::Dataset train = load(o.data_dir, "train");
+    std::size_t extra_examples = 0;
+    if (!o.extra_images.empty()) {
+      const mnist::Dataset extra = cli::load_extra_train(o.extra_images, o.extra_labels);
+      extra_examples = extra.size();
+      train = cli::with_extra_train(std::move(train), c.train_size, extra);
+      c.train_size = 0;  // with_extra_train took the first train_size MNIST images
+      std::printf("added %zu images from %s to the training set\n", extra_examples, o.extra_images.c_str());
+    }
     const mnist::Dataset test = load(o.data_dir, "t10k");
 
     const auto start = std::chrono::steady_clock::now();
@@ -88,10 +97,10 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"epochs\": %d, \"seconds\": %.2f, "
         "\"train_seconds\": %.2f, \"hidden\": %d, \"batch\": %d, \"lr\": %g, \"decay\": %g, \"seed\": %llu, "
-        "\"train_examples\": %zu, \"validation_examples\": %zu%s}\n",
+        "\"train_examples\": %zu, \"validation_examples\": %zu, \"extra_train_examples\": %zu%s}\n",
         on_train.accuracy, on_test.accuracy, c.epochs, seconds(), train_seconds, c.hidden, c.batch,
         c.learning_rate, c.decay, static_cast<unsigned long long>(c.seed), trainer.epoch_size(),
-        trainer.split().validation.size(), saved_json.c_str());
+        trainer.split().validation.size(), extra_examples, saved_json.c_str());
     return 0;
   } catch (const mnist::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

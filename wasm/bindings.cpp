@@ -23,6 +23,8 @@
 #include "mnist/error.hpp"
 #include "mnist/evaluate.hpp"
 #include "mnist/explain.hpp"
+#include "mnist/fine_tune.hpp"
+#include "mnist/idx_write.hpp"
 #include "mnist/model_file.hpp"
 #include "mnist/network.hpp"
 #include "mnist/preprocess.hpp"
@@ -131,6 +133,8 @@ struct DatasetHandle : Counted {
     require(i >= 0 && i < double(data->size()), "image index out of range");
     return u8(data->image(std::size_t(i)), mnist::kInputs);
   }
+  val pixels() const { return u8(data->pixels.data(), data->pixels.size()); }  // Uint8Array(size * 784)
+  val labels() const { return u8(data->labels.data(), data->labels.size()); }  // Uint8Array(size)
 };
 
 // Parses IDX image and label files (Uint8Array each) with the core's parsers.
@@ -143,6 +147,23 @@ DatasetHandle* parse_dataset(const val& images, const val& labels, const std::st
     auto* h = new DatasetHandle;
     h->data = std::move(d);
     return h;
+  });
+}
+
+// {images, labels}: n images (Uint8Array(n * 784)) and their labels (Uint8Array(n), digits 0-9) as a pair of
+// IDX files (idx_write.hpp), checked by parsing them back.
+val encode_idx(const val& pixels, const val& labels) {
+  return guarded<val>(val::null(), [&] {
+    const auto p = copy_in<std::uint8_t>(pixels);
+    const auto l = copy_in<std::uint8_t>(labels);
+    require(p.size() == l.size() * mnist::kInputs, "encodeIdx: expected 784 pixels per label");
+    const auto images = mnist::write_idx_images(p.data(), l.size());
+    const auto label_file = mnist::write_idx_labels(l.data(), l.size());
+    mnist::parse_dataset(images.data(), images.size(), label_file.data(), label_file.size(), "digits");
+    val out = val::object();
+    out.set("images", u8(images.data(), images.size()));
+    out.set("labels", u8(label_file.data(), label_file.size()));
+    return out;
   });
 }
 
@@ -460,6 +481,38 @@ TrainerHandle* create_trainer(const DatasetHandle& d, const val& config) {
   });
 }
 
+// {mnistExamples, userPerBatch, batch, epochs, learningRate, seed}, each optional (fine_tune.hpp's defaults).
+mnist::FineTuneConfig to_fine_tune_config(const val& o) {
+  mnist::FineTuneConfig f;
+  const double mnist_examples = field<double>(o, "mnistExamples", double(f.mnist_examples));
+  require(mnist_examples >= 0, "mnistExamples must be at least 0");
+  f.mnist_examples = std::size_t(mnist_examples);
+  f.user_per_batch = field<int>(o, "userPerBatch", f.user_per_batch);
+  f.batch = field<int>(o, "batch", f.batch);
+  f.epochs = field<int>(o, "epochs", f.epochs);
+  f.learning_rate = field<float>(o, "learningRate", f.learning_rate);
+  const double seed = field<double>(o, "seed", double(f.seed));
+  require(seed >= 0, "seed must be at least 0");
+  f.seed = std::uint64_t(seed);
+  return f;
+}
+
+// A trainer that fine-tunes `model` on the user's digits mixed with images of `mnist` (fine_tune.hpp): the
+// ordinary Trainer over the mix, started from the model's parameters; the worker steps it like any run.
+TrainerHandle* create_fine_tuner(const ModelHandle& model, const DatasetHandle& mnist_data, const DatasetHandle& user,
+                                 const val& options) {
+  return guarded<TrainerHandle*>(nullptr, [&] {
+    const mnist::FineTuneConfig f = to_fine_tune_config(options);
+    auto mix = std::make_shared<const mnist::Dataset>(mnist::make_fine_tune_set(*mnist_data.data, *user.data, f));
+    const mnist::TrainConfig c = mnist::fine_tune_train_config(f, model.hidden());
+    mnist::validate(c, mix->size());
+    mnist::check_memory(c, memory_budget());
+    auto h = std::make_unique<TrainerHandle>(std::move(mix), c);
+    h->trainer.start_from(model.params);
+    return h.release();
+  });
+}
+
 // Which build this is, for the page to show.
 val build_info() {
   val out = val::object();
@@ -488,6 +541,8 @@ EMSCRIPTEN_BINDINGS(mnist) {
   function("buildInfo", &build_info);
   function("parseDataset", &parse_dataset, allow_raw_pointers());
   function("createTrainer", &create_trainer, allow_raw_pointers());
+  function("createFineTuner", &create_fine_tuner, allow_raw_pointers());
+  function("encodeIdx", &encode_idx);
   function("maxThreads", &max_threads);
   function("setThreads", &set_threads);
   function("preprocessDigit", &preprocess_digit);
@@ -501,7 +556,9 @@ EMSCRIPTEN_BINDINGS(mnist) {
   class_<DatasetHandle>("Dataset")
       .function("size", &DatasetHandle::size)
       .function("label", &DatasetHandle::label)
-      .function("image", &DatasetHandle::image);
+      .function("image", &DatasetHandle::image)
+      .function("pixels", &DatasetHandle::pixels)
+      .function("labels", &DatasetHandle::labels);
 
   class_<ModelHandle>("Model")
       .function("hidden", &ModelHandle::hidden)

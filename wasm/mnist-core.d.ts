@@ -10,6 +10,8 @@ export interface Dataset extends EmbindObject {
   size(): number;
   label(index: number): number;
   image(index: number): Uint8Array | null; // (784) copy
+  pixels(): Uint8Array; // (size * 784) copy
+  labels(): Uint8Array; // (size) copy
 }
 
 export interface StepResult {
@@ -100,6 +102,16 @@ export interface TrainerConfig {
   seed?: number;
 }
 
+/** The mix a fine-tune trains on (include/mnist/fine_tune.hpp); every field optional (the core's defaults). */
+export interface FineTuneOptions {
+  mnistExamples?: number; // MNIST training images drawn into the mix
+  userPerBatch?: number; // the user's digits among each batch's examples, on average
+  batch?: number;
+  epochs?: number; // over the mix
+  learningRate?: number;
+  seed?: number;
+}
+
 export interface Trainer extends EmbindObject {
   step(maxBatches: number): StepResult | null; // stops early at an epoch's end or at divergence
   pinThreads(): void; // every step on all the pool's threads, the governor off (the bench's A/B)
@@ -139,6 +151,10 @@ export interface MnistModule {
   buildInfo(): BuildInfo;
   parseDataset(images: Uint8Array, labels: Uint8Array, what: string): Dataset | null;
   createTrainer(data: Dataset, config: TrainerConfig): Trainer | null;
+  /** A trainer over the user's digits mixed with images of `mnist`, starting from `model`'s parameters. */
+  createFineTuner(model: Model, mnist: Dataset, user: Dataset, options: FineTuneOptions): Trainer | null;
+  /** n images (n * 784) and n labels as a pair of IDX files (MNIST's format); null + error for bad input. */
+  encodeIdx(pixels: Uint8Array, labels: Uint8Array): { images: Uint8Array; labels: Uint8Array } | null;
   maxThreads(): number; // threads a trainer may use: 1, or the threaded build's pool + 1
   setThreads(threads: number): number; // for trainers created from now on; clamped, returns the count
   preprocessDigit(ink: Float32Array, width: number, height: number): DigitImage | null;

@@ -40,6 +40,12 @@ inline Dataset parse_dataset(const std::uint8_t* image_bytes, std::size_t image_
                       parse_idx_labels(label_bytes, label_size, what + " labels"), what);
 }
 
+// Appends the images and labels of `extra` to `d` (the CLI's --extra-train).
+inline void append_dataset(Dataset& d, const Dataset& extra) {
+  d.pixels.insert(d.pixels.end(), extra.pixels.begin(), extra.pixels.end());
+  d.labels.insert(d.labels.end(), extra.labels.begin(), extra.labels.end());
+}
+
 struct Split {
   std::vector<std::uint32_t> train;       // indices into the dataset
   std::vector<std::uint32_t> validation;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config.hpp"
@@ -68,6 +69,19 @@ class Trainer {
     split_ = split_indices(used, config.validation_fraction, config.seed);
     order_ = split_.train;
     rng_.shuffle(order_);
+  }
+
+  // Starts from `initial` instead of the seeded random init (fine-tuning a trained or loaded model). Call
+  // before the first step; `initial` must have the config's hidden units.
+  void start_from(const Params<float>& initial) {
+    if (initial.hidden() != config_.hidden)
+      fail_invalid("the model has " + std::to_string(initial.hidden()) + " hidden units, the settings " +
+                   std::to_string(config_.hidden));
+    if (epoch_ != 0 || position_ != 0) fail_invalid("start_from: training has already started");
+    params_ = initial;
+    last_finite_ = params_;
+    if (slabs()) w1_slabs_.pack(params_.W1);
+    w1_stale_ = false;
   }
 
   // Runs up to `max_batches` batches, stopping early at the end of an epoch (after evaluating it) and

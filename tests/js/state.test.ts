@@ -1,6 +1,6 @@
 // The page's state folding (state.ts) and the protocol defaults, without a DOM or a worker.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../web/src/protocol';
+import { DEFAULT_CONFIG, MAX_DIGITS } from '../../web/src/protocol';
 import { applyEvent, initialState, type AppState } from '../../web/src/state';
 
 const fold = (s: AppState, ...events: Parameters<typeof applyEvent>[1][]) =>
@@ -153,5 +153,75 @@ describe('saved models and failures in the state', () => {
     expect(fold(s, { type: 'reset' }).prediction?.explanation).toBeNull();
     const without = fold(loaded, { type: 'prediction', id: 2, empty: true, image: new Float32Array(784), probabilities: null });
     expect(without.prediction?.explanation).toBeNull();
+  });
+});
+
+describe('your digits and fine-tuning in the state', () => {
+  const test = { accuracy: 0.9784, loss: 0.08, count: 10000, confusion: [], wrongCount: 216, misclassified: [] };
+  const reference = fold(
+    initialState,
+    { type: 'data-ready', set: 'subset', train: 20000 },
+    { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256, test },
+  );
+  const result = {
+    before: { user: 0, test: 0.9784 },
+    after: { user: 1, test: 0.978 },
+    seconds: 0.4,
+    digits: 3,
+    mnistExamples: 12000,
+    userExamples: 1716,
+    steps: 429,
+  };
+  const tuning = fold(reference, {
+    type: 'started',
+    config: DEFAULT_CONFIG,
+    epochSize: 8001,
+    validationSize: 0,
+    totalExamples: 8001,
+    fineTune: true,
+  });
+
+  it('treats a fine-tune like a run: no test accuracy while it runs, the new one and the before/after when it ends', () => {
+    expect(tuning.test).toBeNull();
+    expect(tuning.fineTune).toEqual({ running: true, result: null, canUndo: false, undone: false, previousReason: 'reference' });
+    const done = fold(
+      tuning,
+      { type: 'finished', reason: 'completed', seconds: 0.4, trained: true, test: { ...test, accuracy: 0.978 } },
+      { type: 'fine-tuned', result },
+    );
+    expect(done.test?.accuracy).toBe(0.978);
+    expect(done.finishedReason).toBe('completed'); // kept in IndexedDB like a trained model
+    expect(done.fineTune).toMatchObject({ running: false, result, canUndo: true });
+
+    const undone = fold(done, { type: 'fine-tune-undone', test });
+    expect(undone.test).toBe(test);
+    expect(undone.finishedReason).toBe('reference');
+    expect(undone.fineTune).toMatchObject({ canUndo: false, undone: true });
+    expect(fold(done, { type: 'reset' }).fineTune).toBeNull();
+  });
+
+  it('forgets a fine-tune when a run from scratch starts', () => {
+    const run = fold(tuning, { type: 'started', config: DEFAULT_CONFIG, epochSize: 17000, validationSize: 3000, totalExamples: 170000 });
+    expect(run.fineTune).toBeNull();
+  });
+
+  it('appends imported digits with fresh ids, and keeps only the answer to the latest classify request', () => {
+    const one = { ...reference, digits: [{ id: 4, label: 7, pixels: new Uint8Array(784) }] };
+    const pixels = new Uint8Array(2 * 784).fill(9);
+    const s = fold(one, { type: 'digits-imported', pixels, labels: new Uint8Array([3, 5]) });
+    expect(s.digits.map((d) => [d.id, d.label, d.pixels.length, d.pixels[0]])).toEqual([
+      [4, 7, 784, 0],
+      [5, 3, 784, 9],
+      [6, 5, 784, 9],
+    ]);
+    const full = { ...one, digits: Array.from({ length: MAX_DIGITS - 1 }, (_, i) => ({ id: i + 1, label: 1, pixels: new Uint8Array(784) })) };
+    const refused = fold(full, { type: 'digits-imported', pixels, labels: new Uint8Array([3, 5]) });
+    expect(refused.digits).toBe(full.digits);
+    expect(refused.alert).toBe(
+      `Could not import your digits: 2 more would make ${MAX_DIGITS + 1}, above the ${MAX_DIGITS} this page keeps. The digits you kept are unchanged.`,
+    );
+    const asked = { ...s, digitGuesses: { request: 2, ids: [4, 5, 6], predicted: null } };
+    expect(fold(asked, { type: 'classified', id: 1, predicted: new Uint8Array([1, 1, 1]) }).digitGuesses?.predicted).toBeNull();
+    expect(Array.from(fold(asked, { type: 'classified', id: 2, predicted: new Uint8Array([7, 3, 6]) }).digitGuesses!.predicted!)).toEqual([7, 3, 6]);
   });
 });

@@ -6,6 +6,7 @@ import type {
   DigitImage,
   Evaluation,
   Explanation,
+  FineTuneOptions,
   Gradients,
   MemoryInfo,
   Model,
@@ -31,6 +32,7 @@ export type {
   MemoryInfo,
   MnistModuleOptions,
   Explanation,
+  FineTuneOptions,
   UnitPictures,
 };
 
@@ -117,6 +119,16 @@ export class Core {
   /** Validates the config (throws CoreError "invalid-argument") and allocates a trainer. */
   createTrainer(data: Dataset, config: TrainerConfig): Trainer {
     return this.check(this.module.createTrainer(data, config));
+  }
+
+  /** A trainer that fine-tunes `model` on the user's digits mixed with `mnist` images (fine_tune.hpp). */
+  createFineTuner(model: Model, mnist: Dataset, user: Dataset, options: FineTuneOptions): Trainer {
+    return this.check(this.module.createFineTuner(model, mnist, user, options));
+  }
+
+  /** Images (n * 784 bytes) and labels (n digits) as a pair of IDX files, MNIST's format. */
+  encodeIdx(pixels: Uint8Array, labels: Uint8Array): { images: Uint8Array; labels: Uint8Array } {
+    return this.check(this.module.encodeIdx(pixels, labels));
   }
 
   /** Runs up to maxBatches batches; stops early at an epoch's end and at divergence (status 'diverged':

@@ -2,6 +2,7 @@
 // state of its own beyond request bookkeeping; see state.ts for the state and ui/ for the page.
 import { TrainerClient } from './client';
 import { loadDataSet, loadManifest, type Manifest } from './data';
+import { wireDigits } from './digits';
 import { registerOffline } from './ui/offline';
 import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes } from './protocol';
 import { applyEvent, editSetting, initialState, Store } from './state';
@@ -10,12 +11,14 @@ import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
 import { mountAlert } from './ui/alert';
 import { mountCharts } from './ui/charts';
 import { mountControls } from './ui/controls';
+import { mountCorrect } from './ui/correct';
 import { mountExplain } from './ui/explain';
 import { mountModel } from './ui/model';
 import { mountPad } from './ui/pad';
 import { mountProgress } from './ui/progress';
 import { mountResults } from './ui/results';
 import { mountUnits } from './ui/units';
+import { mountYourDigits } from './ui/your-digits';
 
 const store = new Store();
 const query = new URLSearchParams(location.search);
@@ -35,6 +38,7 @@ const timingWaiters: Array<(tasks: Record<string, TaskTimes>) => void> = [];
 const client = new TrainerClient(onWorkerEvent, { simd, threads });
 
 function onWorkerEvent(event: FromWorker): void {
+  digits.onEvent(event);
   if (event.type === 'prediction') {
     pad.predictionArrived();
     if (event.id <= clearedAt) return;
@@ -164,10 +168,13 @@ async function chooseData(set: DataSet): Promise<void> {
   }
 }
 
+function predict(ink: Float32Array, width: number, height: number): number {
+  client.send({ type: 'predict', id: ++predictionId, ink, width, height }, [ink.buffer]);
+  return predictionId;
+}
+
 const pad = mountPad({
-  ink(ink, width, height) {
-    client.send({ type: 'predict', id: ++predictionId, ink, width, height }, [ink.buffer]);
-  },
+  ink: predict,
   clear() {
     clearedAt = predictionId;
     store.update({ prediction: null });
@@ -206,7 +213,9 @@ const renderUnits = mountUnits({ shown: (units) => viewsChanged({ units }) });
 const renderExplain = mountExplain({ shown: (explain) => viewsChanged({ explain }) });
 
 const renderExperiments = mountExperiments(store, (set) => void chooseData(set));
-const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain, ...renderExperiments];
+const digits = wireDigits(store, client, pad, predict);
+
+const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain, mountCorrect(digits.correct), mountYourDigits(digits.yourDigits), ...renderExperiments];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
 });

@@ -19,6 +19,15 @@
 //                                     units (the strongest hidden units' pictures: at a run's start, about
 //                                       every UNITS_MS and at each epoch's end while shown, and for each new model)
 //                                     activity (after a model is tested: how often each unit is active)
+//  fine-tune {images, labels}         started {fineTune: true}, progress*, epoch, finished, model, fine-tuned
+//                                     {before, after, mix} (the current model trained a short while on the
+//                                     user's digits mixed with MNIST's; the model before is kept for one undo)
+//                                     | error (no model, no digits, or training already running)
+//  undo-fine-tune                     fine-tune-undone {test}, model (the model before the last fine-tune is back)
+//  classify {id, images}              classified {id, predicted} (how the current model reads the user's digits)
+//  import-digits {files}              digits-imported {pixels, labels} | error (not a matching IDX image and
+//                                     label pair, labels outside 0-9 or images not 28x28: nothing changes)
+//  export-digits {pixels, labels}     digits-exported {images, labels} (the pair of IDX files, MNIST's format)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
 //  debug {action: 'timings'}          timings (the worker's time per kind of task, for measurements)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
@@ -102,6 +111,11 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'predict'; id: number; ink: Float32Array; width: number; height: number }
   | { type: 'load-model'; bytes: ArrayBuffer; source: ModelSource; name: string }
+  | { type: 'fine-tune'; pixels: Uint8Array; labels: Uint8Array } // the user's digits: (n * 784) and (n)
+  | { type: 'undo-fine-tune' }
+  | { type: 'classify'; id: number; pixels: Uint8Array } // (n * 784)
+  | { type: 'import-digits'; files: [ArrayBuffer, ArrayBuffer] } // an IDX image file and its label file, either order
+  | { type: 'export-digits'; pixels: Uint8Array; labels: Uint8Array }
   | { type: 'debug'; action: 'memory' | 'abort' | 'timings' }
   | { type: 'views'; units: boolean; explain: boolean };
 
@@ -133,6 +147,29 @@ export const UNITS_SHOWN = 64;
 /** Units for and against the prediction in "Why this prediction". */
 export const EXPLAIN_UNITS = 8;
 
+/** The mix a fine-tune trains on (include/mnist/fine_tune.hpp): one pass over MNIST_EXAMPLES training images
+ *  and the user's digits repeated so that, on average, USER_PER_BATCH of every BATCH examples are theirs. */
+export const FINE_TUNE = { mnistExamples: 12000, userPerBatch: 4, batch: 32, epochs: 1, learningRate: 0.02 } as const;
+
+/** The most digits "Your digits" keeps (7.8 MB of pixels). */
+export const MAX_DIGITS = 10000;
+
+/** Accuracy (fractions) on the user's digits and on the loaded test set (null while its files load). */
+export interface FineTuneScores {
+  user: number;
+  test: number | null;
+}
+
+export interface FineTuneResult {
+  before: FineTuneScores;
+  after: FineTuneScores;
+  seconds: number;
+  digits: number; // the user's digits trained on
+  mnistExamples: number; // MNIST images in the mix
+  userExamples: number; // the user's digits in the mix, with repeats
+  steps: number; // batches of FINE_TUNE.batch
+}
+
 /** Where a loaded model came from: a file, this browser's storage, or the page's shipped reference model. */
 export type ModelSource = 'imported' | 'restored' | 'reference';
 
@@ -142,7 +179,14 @@ export type FromWorker =
   | { type: 'ready'; build: BuildInfo }
   | { type: 'data-ready'; set: DataSet; train: number }
   | { type: 'test-ready'; set: DataSet; test: number }
-  | { type: 'started'; config: TrainConfig; epochSize: number; validationSize: number; totalExamples: number }
+  | {
+      type: 'started';
+      config: TrainConfig;
+      epochSize: number;
+      validationSize: number;
+      totalExamples: number;
+      fineTune?: boolean; // a fine-tune of the current model, not a run from scratch
+    }
   | {
       type: 'progress';
       epoch: number; // completed epochs
@@ -161,6 +205,11 @@ export type FromWorker =
   | { type: 'model'; bytes: ArrayBuffer; hidden: number }
   | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
   | { type: 'model-tested'; test: TestResult }
+  | { type: 'fine-tuned'; result: FineTuneResult }
+  | { type: 'fine-tune-undone'; test: TestResult | null }
+  | { type: 'classified'; id: number; predicted: Uint8Array | null } // null: no model
+  | { type: 'digits-imported'; pixels: Uint8Array; labels: Uint8Array }
+  | { type: 'digits-exported'; images: ArrayBuffer; labels: ArrayBuffer }
   | { type: 'memory'; info: MemoryInfo }
   | ({ type: 'units' } & UnitsView)
   | ({ type: 'activity' } & UnitActivity)

@@ -1,10 +1,12 @@
 // The page's state, in one place: one object, changed only through `update`, observed by the UI modules.
 // `applyEvent` folds every worker event into it (pure: no DOM, no worker). ui/* render from it.
+import { MAX_DIGITS } from './protocol';
 import type {
   BuildInfo,
   DataSet,
   EpochRow,
   Explanation,
+  FineTuneResult,
   FinishReason,
   FromWorker,
   ModelSource,
@@ -23,6 +25,21 @@ export interface PredictionState {
   image: Float32Array;
   probabilities: Float32Array | null;
   explanation?: Explanation | null;
+}
+
+/** A digit the user drew and labelled: the 28x28 image the network sees, as bytes (IDX's pixels). */
+export interface Digit {
+  id: number;
+  label: number;
+  pixels: Uint8Array; // (784) 0-255
+}
+
+export interface FineTuneState {
+  running: boolean;
+  result: FineTuneResult | null; // the last fine-tune's before and after
+  canUndo: boolean; // the worker keeps the model from before it
+  undone: boolean;
+  previousReason: FinishReason | ModelSource | null; // how the model it started from came about
 }
 
 export interface AppState {
@@ -62,6 +79,11 @@ export interface AppState {
   examplesChosen: boolean; // "Training examples" was set (typed, a link, a preset), not every image loaded
   settingsAlert: string | null; // bad values in the page's link, shown until the settings change or Train
   runs: RunRecord[]; // the finished and stopped runs kept for comparison, oldest first (runs.ts)
+  digits: Digit[]; // "Your digits", kept in IndexedDB (digits-store.ts)
+  // How the current model reads them: the answer to classify request `request` for the digits `ids`.
+  digitGuesses: { request: number; ids: number[]; predicted: Uint8Array | null } | null;
+  fineTune: FineTuneState | null;
+  digitExport: { images: ArrayBuffer; labels: ArrayBuffer } | null; // the last exported pair of IDX files
 }
 
 /** What a new run or a reset clears: the history, the results and the model (state is never mutated, so
@@ -102,6 +124,10 @@ export const initialState: AppState = {
   examplesChosen: false,
   settingsAlert: null,
   runs: [],
+  digits: [],
+  digitGuesses: null,
+  fineTune: null,
+  digitExport: null,
 };
 
 export type Listener = (state: AppState, previous: AppState) => void;
@@ -148,6 +174,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         alert: null,
         ...NO_RESULTS,
         activity: null,
+        fineTune: e.fineTune
+          ? { running: true, result: null, canUndo: false, undone: false, previousReason: s.finishedReason }
+          : null,
         run: {
           config: e.config,
           epochSize: e.epochSize,
@@ -188,10 +217,37 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: e.seconds,
         hasModel: e.trained,
         run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
-        runs: s.run && e.trained ? keepFinishedRun(s, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
+        runs: s.run && e.trained && !s.fineTune?.running ? keepFinishedRun(s, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
+        fineTune: s.fineTune && { ...s.fineTune, running: false },
       };
+    case 'fine-tuned':
+      return s.fineTune ? { fineTune: { ...s.fineTune, result: e.result, canUndo: true } } : {};
+    case 'fine-tune-undone':
+      return {
+        phase: s.trainAvailable > 0 ? 'finished' : s.phase,
+        run: null,
+        history: [],
+        batchLosses: [],
+        test: e.test,
+        hasModel: true,
+        finishedReason: s.fineTune?.previousReason ?? 'restored',
+        fineTune: s.fineTune && { ...s.fineTune, canUndo: false, undone: true },
+      };
+    case 'classified':
+      return s.digitGuesses?.request === e.id ? { digitGuesses: { ...s.digitGuesses, predicted: e.predicted } } : {};
+    case 'digits-imported':
+      if (s.digits.length + e.labels.length > MAX_DIGITS)
+        return {
+          alert:
+            `Could not import your digits: ${e.labels.length} more would make ${s.digits.length + e.labels.length}, ` +
+            `above the ${MAX_DIGITS} this page keeps. The digits you kept are unchanged.`,
+        };
+      return { digits: s.digits.concat(toDigits(e.pixels, e.labels, nextDigitId(s.digits))), alert: null };
+    case 'digits-exported':
+      return { digitExport: { images: e.images, labels: e.labels } };
     case 'reset':
       return {
+        fineTune: null,
         phase: s.trainAvailable > 0 ? 'idle' : s.phase,
         run: null,
         ...NO_RESULTS,
@@ -213,6 +269,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: 0,
         hasModel: true,
         alert: null,
+        fineTune: null,
       };
     case 'model-tested':
       return s.hasModel ? { test: e.test, runs: withLateAccuracy(s, e.test.accuracy) } : {};
@@ -277,4 +334,21 @@ export function replaceSettings(s: AppState, settings: Settings, examples: numbe
     examplesChosen: examples !== null,
     settingsAlert: null,
   };
+}
+
+/** The id after the largest kept (ids stay unique across deletes, imports and reloads). */
+export function nextDigitId(digits: Digit[]): number {
+  return digits.reduce((m, d) => Math.max(m, d.id), 0) + 1;
+}
+
+/** n images (n * 784 bytes) and n labels as Digits with ids from `firstId`. */
+export function toDigits(pixels: Uint8Array, labels: Uint8Array, firstId: number): Digit[] {
+  return Array.from(labels, (label, i) => ({ id: firstId + i, label, pixels: pixels.slice(i * 784, (i + 1) * 784) }));
+}
+
+/** The digits as one block of pixels and one of labels, as the worker and the IDX files take them. */
+export function packDigits(digits: Digit[]): { pixels: Uint8Array; labels: Uint8Array } {
+  const pixels = new Uint8Array(digits.length * 784);
+  digits.forEach((d, i) => pixels.set(d.pixels, i * 784));
+  return { pixels, labels: Uint8Array.from(digits, (d) => d.label) };
 }

@@ -14,8 +14,10 @@ import {
   type MnistModuleOptions,
   type Trainer,
 } from './core';
+import { fineTuneConfig, scores, type FineTuneRun } from './fine-tune';
 import {
   EXPLAIN_UNITS,
+  FINE_TUNE,
   GALLERY_SIZE,
   UNITS_SHOWN,
   divergenceMessage,
@@ -63,12 +65,14 @@ interface Run {
   lastLoss: number;
   lastUnits: number; // performance.now() of the last units message
   threads: number; // what the last step() ran on (the core's governor drops threads whose cores are busy)
+  fineTune?: FineTuneRun; // a fine-tune of the model kept in `previous`
 }
 
 let core: Core | null = null;
 let data: { set: DataSet; train: Dataset; test: Dataset | null } | null = null; // test: null until its files are in
 let run: Run | null = null;
 let model: Model | null = null; // the trained model, kept for predictions until reset or a new run
+let previous: Model | null = null; // the model before the last fine-tune, for one undo
 const pending: ToWorker[] = []; // messages that arrived while the module was loading
 let dead = false; // the module aborted or never loaded: nothing more runs here (the page replaces the worker)
 let aborted = false;
@@ -145,8 +149,12 @@ function startTraining(config: TrainConfig): void {
   if (!core || !data) throw new Error('the data is not loaded yet');
   if (run) throw new Error('training is already running');
   const trainer = core.createTrainer(data.train, config); // throws CoreError for an invalid setting
-  release(model);
-  model = null;
+  release(model, previous);
+  model = previous = null;
+  beginRun(trainer, config);
+}
+
+function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun): void {
   const now = performance.now();
   run = {
     trainer,
@@ -165,6 +173,7 @@ function startTraining(config: TrainConfig): void {
     lastLoss: NaN,
     lastUnits: now,
     threads: 0,
+    fineTune,
   };
   post({
     type: 'started',
@@ -172,9 +181,121 @@ function startTraining(config: TrainConfig): void {
     epochSize: trainer.epochSize(),
     validationSize: trainer.validationSize(),
     totalExamples: run.totalExamples,
+    fineTune: fineTune !== undefined,
   });
   postUnits(trainer, 0); // the starting noise
   scheduleSlice();
+}
+
+// ---- Fine-tuning (include/mnist/fine_tune.hpp): a run of the core's trainer from the current model ----------
+function startFineTune(pixels: Uint8Array, labels: Uint8Array): void {
+  if (!core || !data) throw new Error('the data is not loaded yet');
+  if (run) throw new Error('Training is running: fine-tune once it has finished.');
+  if (!model) throw new Error('There is no model to fine-tune yet: train or import one first.');
+  const files = core.encodeIdx(pixels, labels);
+  const user = core.parseDataset(files.images, files.labels, 'your digits');
+  let trainer: Trainer;
+  try {
+    trainer = core.createFineTuner(model, data.train, user, FINE_TUNE);
+  } catch (error) {
+    release(user);
+    throw error;
+  }
+  const mnistExamples = Math.min(FINE_TUNE.mnistExamples, data.train.size());
+  const fineTune: FineTuneRun = {
+    user,
+    before: scores(core, model, user, data.test),
+    digits: user.size(),
+    mnistExamples,
+    userExamples: trainer.epochSize() - mnistExamples,
+  };
+  release(previous);
+  previous = model; // kept for one undo
+  model = null;
+  beginRun(trainer, fineTuneConfig(trainer, previous.hidden()), fineTune);
+}
+
+// After a fine-tune's run: the scores before and after, and its mix. A fine-tune stopped before its first
+// step leaves the model it started from in place.
+function finishFineTune(f: FineTuneRun, seconds: number, steps: number): void {
+  if (!core || !data) return;
+  try {
+    if (!model || steps === 0) return;
+    post({
+      type: 'fine-tuned',
+      result: {
+        before: f.before,
+        after: scores(core, model, f.user, data.test),
+        seconds,
+        digits: f.digits,
+        mnistExamples: f.mnistExamples,
+        userExamples: f.userExamples,
+        steps,
+      },
+    });
+  } finally {
+    release(f.user);
+  }
+}
+
+function undoFineTune(): void {
+  if (!core || run || !previous) return;
+  release(model);
+  model = previous;
+  previous = null;
+  post({ type: 'fine-tune-undone', test: data?.test ? testModel(core, model, data.test) : null });
+  postModel(core, model);
+  postUnits(model, null);
+  if (data?.test) postActivity(model, data.test);
+}
+
+// How the current model reads each of the user's digits (n * 784 bytes): argmax per image, in chunks so the
+// float copy crossing into the module stays small.
+const CLASSIFY_CHUNK = 1000;
+function classify(id: number, pixels: Uint8Array): void {
+  if (!core) return;
+  const n = pixels.length / 784;
+  if (!model || n === 0) return post({ type: 'classified', id, predicted: model ? new Uint8Array(0) : null });
+  const predicted = new Uint8Array(n);
+  for (let first = 0; first < n; first += CLASSIFY_CHUNK) {
+    const count = Math.min(CLASSIFY_CHUNK, n - first);
+    const images = Float32Array.from(pixels.subarray(first * 784, (first + count) * 784), (v) => v / 255);
+    const probabilities = core.predict(model, images);
+    for (let i = 0; i < count; ++i) predicted[first + i] = argmax(probabilities.subarray(i * 10, i * 10 + 10));
+  }
+  post({ type: 'classified', id, predicted }, [predicted.buffer]);
+}
+
+// An IDX image file and its label file in either order (told apart by their magic), checked by the core.
+function importDigits(files: [ArrayBuffer, ArrayBuffer]): void {
+  if (!core) return;
+  const magic = (b: ArrayBuffer) => (b.byteLength >= 4 ? new DataView(b).getUint32(0) : 0);
+  const [images, labels] = magic(files[0]) === 0x801 && magic(files[1]) === 0x803 ? [files[1], files[0]] : files;
+  let digits: Dataset;
+  try {
+    digits = core.parseDataset(new Uint8Array(images), new Uint8Array(labels), 'digits');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof CoreError ? error.code : 'internal';
+    const sentence = /[.?!]$/.test(message) ? message : `${message}.`;
+    post({ type: 'error', code, message: `Could not import your digits: ${sentence} The digits you kept are unchanged.` });
+    return;
+  }
+  try {
+    const pixels = digits.pixels();
+    const labelBytes = digits.labels();
+    post({ type: 'digits-imported', pixels, labels: labelBytes }, [pixels.buffer, labelBytes.buffer]);
+  } finally {
+    release(digits);
+  }
+}
+
+function exportDigits(pixels: Uint8Array, labels: Uint8Array): void {
+  if (!core) return;
+  const files = core.encodeIdx(pixels, labels);
+  const images = files.images.buffer as ArrayBuffer;
+  const labelFile = files.labels.buffer as ArrayBuffer;
+  post({ type: 'digits-exported', images, labels: labelFile }, [images, labelFile]);
 }
 
 function slice(): void {
@@ -248,11 +369,13 @@ function finish(reason: FinishReason): void {
   try {
     const trained = examplesDone(r) > 0;
     model = trained ? core.model(r.trainer) : null;
+    if (r.fineTune && !trained) [model, previous] = [previous, null]; // nothing changed: no undo either
     const test = model && data.test ? testModel(core, model, data.test) : null; // else tested when they arrive
-    post({ type: 'finished', reason, seconds, trained, test });
+    post({ type: 'finished', reason, seconds, trained: model !== null, test });
     if (model) postModel(core, model);
     if (model) postUnits(model, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize());
     if (model && data.test) postActivity(model, data.test); // else when the test files arrive
+    if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(examplesDone(r) / r.batch));
     if (reason === 'diverged')
       post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
   } finally {
@@ -281,8 +404,9 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
     post({ type: 'error', code, message: `${what}: ${sentence} The current model is kept.` });
     return;
   }
-  release(model);
+  release(model, previous);
   model = loaded;
+  previous = null;
   const test = data?.test ? testModel(core, model, data.test) : null;
   post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
   postModel(core, model); // the page keeps (and can export) whatever model is current
@@ -374,17 +498,17 @@ function argmax(values: ArrayLike<number>): number {
 // Drops the run after an unexpected failure, so the page is usable again.
 function abandon(error: unknown): void {
   if (aborted) return fail(error); // the module is dead: release nothing
-  if (run) release(run.trainer);
+  if (run) release(run.trainer, run.fineTune?.user);
   run = null;
   fail(error, 'Training stopped');
   post({ type: 'reset' });
 }
 
 function reset(): void {
-  if (run) release(run.trainer);
+  if (run) release(run.trainer, run.fineTune?.user);
   run = null;
-  release(model);
-  model = null;
+  release(model, previous);
+  model = previous = null;
   post({ type: 'reset' });
 }
 
@@ -455,6 +579,16 @@ function handle(message: ToWorker): void {
         return predict(message.id, message.ink, message.width, message.height);
       case 'load-model':
         return loadModel(message.bytes, message.source, message.name);
+      case 'fine-tune':
+        return startFineTune(message.pixels, message.labels);
+      case 'undo-fine-tune':
+        return undoFineTune();
+      case 'classify':
+        return classify(message.id, message.pixels);
+      case 'import-digits':
+        return importDigits(message.files);
+      case 'export-digits':
+        return exportDigits(message.pixels, message.labels);
       case 'debug':
         if (message.action === 'abort') core?.module.abortModule();
         else if (message.action === 'timings') post({ type: 'timings', tasks: timings });

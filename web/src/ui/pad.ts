@@ -15,6 +15,9 @@ export interface Pad {
   predictionArrived(): void;
   /** Asks again for the current drawing (e.g. when a model has become available). */
   refresh(): void;
+  /** The drawing's ink now (as ink() gets it), or null when the pad is empty. */
+  capture(): { ink: Float32Array; width: number; height: number } | null;
+  clear(): void;
 }
 
 export function mountPad(intents: PadIntents): Pad {
@@ -68,11 +71,15 @@ export function mountPad(intents: PadIntents): Pad {
     if (!dirty || inFlight) return;
     dirty = false;
     inFlight = true;
+    const { ink, width, height } = readInk();
+    intents.ink(ink, width, height);
+  };
+  const readInk = () => {
     const { width, height } = canvas;
     const rgba = context.getImageData(0, 0, width, height).data;
     const ink = new Float32Array(width * height);
     for (let i = 0; i < ink.length; ++i) ink[i] = rgba[i * 4 + 3] / 255; // alpha: the stroke's coverage
-    intents.ink(ink, width, height);
+    return { ink, width, height };
   };
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(send);
@@ -143,6 +150,12 @@ export function mountPad(intents: PadIntents): Pad {
     predictionArrived() {
       inFlight = false;
       if (dirty) schedule();
+    },
+    capture: () => (hasInk ? readInk() : null),
+    clear: () => {
+      pen.down = false;
+      showPen();
+      clear();
     },
     refresh() {
       if (hasInk) {
