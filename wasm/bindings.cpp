@@ -167,9 +167,9 @@ int set_threads(int n) {
 }
 
 // ---- Model: parameters for inference and evaluation ---------------------------------------------------
-// {hidden, units: Uint32Array(n), images: Float32Array(n * 784), outputs: Float32Array(n * 10)}: the n <= count
-// units of largest incoming norm, in index order, their weights as 28x28 images and their weights to the
-// ten outputs (explain.hpp).
+// {hidden, units: Uint32Array(n), images: Float32Array(n * 784), outputs: Float32Array(n * 10), strongest}:
+// the n <= count units of largest incoming norm, in index order, their weights as 28x28 images and their
+// weights to the ten outputs, and the unit of largest norm of all (explain.hpp).
 val unit_pictures(const mnist::Params<float>& params, int count) {
   const std::vector<int> units = mnist::strongest_units(params, count);
   const int n = int(units.size());
@@ -182,6 +182,7 @@ val unit_pictures(const mnist::Params<float>& params, int count) {
   out.set("units", u32(indices.data(), indices.size()));
   out.set("images", f32(images.data(), images.size()));
   out.set("outputs", f32(outputs.data(), outputs.size()));
+  out.set("strongest", n > 0 ? mnist::units_by_norm(params).front() : -1);
   return out;
 }
 

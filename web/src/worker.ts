@@ -297,7 +297,8 @@ function postUnits(source: Model | Trainer, epochs: number | null, r?: Run): voi
   if (!c) return;
   timed('units', () => {
     const p = c.units(source, UNITS_SHOWN);
-    post({ type: 'units', hidden: p.hidden, units: p.units, images: p.images, outputs: p.outputs, epochs }, [
+    const { hidden, units, images, outputs, strongest } = p;
+    post({ type: 'units', hidden, units, images, outputs, strongest, epochs }, [
       p.units.buffer,
       p.images.buffer,
       p.outputs.buffer,
