@@ -151,13 +151,14 @@ DatasetHandle* parse_dataset(const val& images, const val& labels, const std::st
 #define MNIST_MAX_THREADS 1
 #endif
 // One pool for the whole module, shared by the trainers and by the models' evaluation (JavaScript calls them
-// one at a time). Only one may exist: the threaded build preloads MNIST_MAX_THREADS - 1 workers, and a
-// thread beyond those would need the event loop to start, which a blocked step never returns to.
+// one at a time). Its threads' workers load on the event loop (the threaded build preloads none), so a
+// thread may not have started yet when a call comes: the pool's caller then runs its part. Joining one that
+// never started would wait for the event loop it blocks: the pool is made once, when the module loads.
 std::shared_ptr<mnist::ThreadPool> g_pool;  // null: one thread
 int max_threads() { return MNIST_MAX_THREADS; }
 int pool_threads() { return g_pool ? g_pool->size() : 1; }
 // Clamps to [1, maxThreads()] and returns the count trainers will use. While a trainer made with the
-// current pool is alive the count stays as it is (two pools would need more workers than are preloaded).
+// current pool is alive the count stays as it is.
 int set_threads(int n) {
   const int threads = n < 1 ? 1 : (n > MNIST_MAX_THREADS ? MNIST_MAX_THREADS : n);
   if (threads == pool_threads() || g_pool.use_count() > 1) return pool_threads();
