@@ -172,13 +172,14 @@ val encode_idx(const val& pixels, const val& labels) {
 #define MNIST_MAX_THREADS 1
 #endif
 // One pool for the whole module, shared by the trainers and by the models' evaluation (JavaScript calls them
-// one at a time). Only one may exist: the threaded build preloads MNIST_MAX_THREADS - 1 workers, and a
-// thread beyond those would need the event loop to start, which a blocked step never returns to.
+// one at a time). Its threads' workers load on the event loop (the threaded build preloads none), so a
+// thread may not have started yet when a call comes: the pool's caller then runs its part. Joining one that
+// never started would wait for the event loop it blocks: the pool is made once, when the module loads.
 std::shared_ptr<mnist::ThreadPool> g_pool;  // null: one thread
 int max_threads() { return MNIST_MAX_THREADS; }
 int pool_threads() { return g_pool ? g_pool->size() : 1; }
 // Clamps to [1, maxThreads()] and returns the count trainers will use. While a trainer made with the
-// current pool is alive the count stays as it is (two pools would need more workers than are preloaded).
+// current pool is alive the count stays as it is.
 int set_threads(int n) {
   const int threads = n < 1 ? 1 : (n > MNIST_MAX_THREADS ? MNIST_MAX_THREADS : n);
   if (threads == pool_threads() || g_pool.use_count() > 1) return pool_threads();
@@ -188,9 +189,9 @@ int set_threads(int n) {
 }
 
 // ---- Model: parameters for inference and evaluation ---------------------------------------------------
-// {hidden, units: Uint32Array(n), images: Float32Array(n * 784), outputs: Float32Array(n * 10)}: the n <= count
-// units of largest incoming norm, in index order, their weights as 28x28 images and their weights to the
-// ten outputs (explain.hpp).
+// {hidden, units: Uint32Array(n), images: Float32Array(n * 784), outputs: Float32Array(n * 10), strongest}:
+// the n <= count units of largest incoming norm, in index order, their weights as 28x28 images and their
+// weights to the ten outputs, and the unit of largest norm of all (explain.hpp).
 val unit_pictures(const mnist::Params<float>& params, int count) {
   const std::vector<int> units = mnist::strongest_units(params, count);
   const int n = int(units.size());
@@ -203,6 +204,7 @@ val unit_pictures(const mnist::Params<float>& params, int count) {
   out.set("units", u32(indices.data(), indices.size()));
   out.set("images", f32(images.data(), images.size()));
   out.set("outputs", f32(outputs.data(), outputs.size()));
+  out.set("strongest", n > 0 ? mnist::units_by_norm(params).front() : -1);
   return out;
 }
 

@@ -64,6 +64,7 @@ export interface UnitPictures {
   units: Uint32Array; // (n) the units shown, n = min(H, count)
   images: Float32Array; // (n * 784) each unit's incoming weights W1[:, j] as a row-major 28x28 image
   outputs: Float32Array; // (n * 10) each unit's weights W2[j, :] to the ten outputs
+  strongest: number; // the unit of largest incoming norm (-1 when H is 0)
 }
 
 /** One image explained for its predicted class c (include/mnist/explain.hpp). */
@@ -168,6 +169,12 @@ export interface MnistModuleOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   onAbort?: (what: unknown) => void; // Emscripten calls it when the module aborts (or fails to load)
   printErr?: (text: string) => void;
+  // Instantiates the module itself (e.g. from a module compiled while the JavaScript loaded): receives the
+  // imports, hands Emscripten the instance (and the module, which the threaded build's workers share).
+  instantiateWasm?: (
+    imports: WebAssembly.Imports,
+    receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ) => WebAssembly.Exports | Record<string, never>;
 }
 
 export type MnistModuleFactory = (options?: MnistModuleOptions) => Promise<MnistModule>;

@@ -43,12 +43,13 @@ if(MNIST_WASM_SIMD)
 endif()
 
 if(MNIST_WASM_THREADS)
-  # A pool of MAX_THREADS - 1 workers started with the module: the trainer's threads reuse them, so creating
-  # one never waits on the event loop. The caller's thread is the fourth.
-  math(EXPR MNIST_WASM_POOL "${MNIST_WASM_MAX_THREADS} - 1")
+  # No preloaded pool of workers: a thread's worker is created and loaded when the thread is (setThreads, once,
+  # when the module loads), so the module is ready without waiting for any, and a machine with 2 cores loads
+  # one worker, not MAX_THREADS - 1 (they compete with the page's first load for the cores). A thread whose
+  # worker has not loaded yet costs a call nothing: the pool's caller runs every part no thread started.
   target_compile_options(mnist_wasm PRIVATE -pthread)
   target_compile_definitions(mnist_wasm PRIVATE MNIST_MAX_THREADS=${MNIST_WASM_MAX_THREADS})
   # Growing shared memory makes JavaScript's heap views slower; the page only touches them to copy arrays.
-  target_link_options(mnist_wasm PRIVATE -pthread -sUSE_PTHREADS=1 -sPTHREAD_POOL_SIZE=${MNIST_WASM_POOL}
+  target_link_options(mnist_wasm PRIVATE -pthread -sUSE_PTHREADS=1
     -Wno-pthreads-mem-growth)
 endif()

@@ -86,6 +86,36 @@ describe('Hidden unit weights', () => {
     expect(await title.textContent()).toMatch(/^Unit \d+$/);
     expect(await activity.textContent()).toMatch(/test images$/);
   });
+
+  it("shows the strongest unit's details before any hover, and the keyboard reaches every unit", async () => {
+    const p = await open(); // the reference model, tested: nothing hovered, tapped or focused yet
+    const grid = p.getByLabel('Hidden unit weights');
+    await grid.evaluate((g) => g.scrollIntoView({ block: 'center', behavior: 'instant' })); // drawn only on screen
+    const title = p.locator('#unit-title');
+    await expect.poll(() => title.textContent()).toMatch(/^Unit \d+, the strongest$/);
+    const strongest = (await title.textContent())!.replace(', the strongest', '');
+    await expect.poll(() => p.locator('#unit-activity').textContent()).toMatch(/^(Active on \d+\.\d % of the 10,000 test images|Dead: never active on the 10,000 test images)$/);
+    const weights = await p.locator('#unit-outputs li').allTextContents();
+    weights.forEach((w, c) => expect(w).toMatch(new RegExp(`^${c}[+−]\\d+\\.\\d\\d$`)));
+    expect(await p.locator('#unit-cursor').isVisible(), 'the strongest unit is marked in the grid').toBe(true);
+
+    // From the keyboard alone: Tab reaches the grid, the arrows and Home/End move over its 64 units, Esc goes back.
+    await p.getByLabel('Drawing pad').focus();
+    for (let tabs = 0; tabs < 20 && !(await grid.evaluate((g) => g === document.activeElement)); ++tabs) await p.keyboard.press('Tab');
+    expect(await grid.evaluate((g) => g === document.activeElement), 'Tab reaches the grid').toBe(true);
+    const seen = new Set<string>();
+    await p.keyboard.press('Home');
+    for (let i = 0; i < 64; ++i) {
+      seen.add((await title.textContent())!);
+      await p.keyboard.press('ArrowRight');
+    }
+    expect(seen.size, 'every unit of the grid, one after another').toBe(64);
+    for (const t of seen) expect(t).toMatch(/^Unit \d+$/);
+    expect(seen.has(strongest)).toBe(true);
+    await p.keyboard.press('ArrowUp');
+    await p.keyboard.press('Escape');
+    await expect.poll(() => title.textContent()).toBe(`${strongest}, the strongest`);
+  });
 });
 
 describe('Why this prediction', () => {

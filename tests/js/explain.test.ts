@@ -63,6 +63,7 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
     });
     const strongest = norms.map((n, j) => [n, j]).sort((a, b) => b[0] - a[0]).slice(0, 64).map(([, j]) => j).sort((a, b) => a - b);
     expect(Array.from(pictures.units)).toEqual(strongest);
+    expect(pictures.strongest, 'the unit of largest norm of all').toBe(norms.indexOf(Math.max(...norms)));
     const columns = Float32Array.from({ length: 64 * 784 }, (_, i) => P.W1[(i % 784) * 80 + strongest[Math.floor(i / 784)]]);
     const rows = Float32Array.from({ length: 64 * 10 }, (_, i) => P.W2[strongest[Math.floor(i / 10)] * 10 + (i % 10)]);
     expect(pictures.images).toEqual(columns);

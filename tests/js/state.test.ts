@@ -118,7 +118,7 @@ describe('saved models and failures in the state', () => {
     expect(s.modelFile).not.toBeNull();
   });
   it('keeps the latest unit pictures and activity, forgets the activity when a run starts and both at a reset', () => {
-    const units = { hidden: 256, units: new Uint32Array(64), images: new Float32Array(64 * 784), outputs: new Float32Array(640) };
+    const units = { hidden: 256, units: new Uint32Array(64), images: new Float32Array(64 * 784), outputs: new Float32Array(640), strongest: 0 };
     const s = fold(
       loaded,
       { type: 'units', ...units, epochs: null },

@@ -66,18 +66,47 @@ export function threadsSupported(): boolean {
  * Loads the fastest build this engine runs: SIMD with threads when the page is cross-origin isolated,
  * SIMD alone otherwise, and the scalar build without SIMD (or when `preferSimd` is false). The threaded
  * build trains with `threads` threads if given (capped at its pool's size), else trainingThreads().
+ * The WebAssembly is fetched and compiled while the build's JavaScript is imported, not after it.
  */
 export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}, threads?: number): Promise<Core> {
   const simd = preferSimd && simdSupported();
-  const factory: MnistModuleFactory =
-    simd && threadsSupported()
-      ? (await import('../generated/mnist_threads.mjs')).default
-      : simd
-        ? (await import('../generated/mnist_simd.mjs')).default
-        : (await import('../generated/mnist_nosimd.mjs')).default;
-  const module = await factory(options);
+  const build = simd && threadsSupported() ? 'threads' : simd ? 'simd' : 'nosimd';
+  const [factory, compiled] = await Promise.all([
+    build === 'threads'
+      ? import('../generated/mnist_threads.mjs').then((m) => m.default as MnistModuleFactory)
+      : build === 'simd'
+        ? import('../generated/mnist_simd.mjs').then((m) => m.default as MnistModuleFactory)
+        : import('../generated/mnist_nosimd.mjs').then((m) => m.default as MnistModuleFactory),
+    compileWasm(WASM_URLS[build]),
+  ]);
+  const module = await factory({ ...options, instantiateWasm: instantiateCompiled(compiled) });
   module.setThreads(threads ?? trainingThreads(navigator.hardwareConcurrency));
   return new Core(module);
+}
+
+// The same files Emscripten's JavaScript would fetch (Vite emits each once, under its content hash).
+const WASM_URLS = {
+  threads: new URL('../generated/mnist_threads.wasm', import.meta.url),
+  simd: new URL('../generated/mnist_simd.wasm', import.meta.url),
+  nosimd: new URL('../generated/mnist_nosimd.wasm', import.meta.url),
+};
+
+/** Fetches and compiles a module, streaming when the server sends application/wasm. */
+async function compileWasm(url: URL): Promise<WebAssembly.Module> {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url.pathname.split('/').pop()}: HTTP ${response.status}`);
+  if (response.headers.get('Content-Type') === 'application/wasm') return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Emscripten's instantiateWasm hook over a module compiled already: instantiated at once (a compiled module
+ *  needs no compiling there, so no size limit applies), as the threaded build's own workers do it. */
+function instantiateCompiled(compiled: WebAssembly.Module): MnistModuleOptions['instantiateWasm'] {
+  return (imports, receiveInstance) => {
+    const instance = new WebAssembly.Instance(compiled, imports);
+    receiveInstance(instance, compiled);
+    return instance.exports;
+  };
 }
 
 /**

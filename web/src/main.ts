@@ -1,7 +1,8 @@
 // Wiring: the store, the worker client, data loading and the ui/* modules. No DOM code here and no
 // state of its own beyond request bookkeeping; see state.ts for the state and ui/ for the page.
 import { TrainerClient } from './client';
-import { loadDataSet, loadManifest, type Manifest } from './data';
+import { loadManifest, type Manifest } from './data';
+import { loadDataSetOffThread } from './data-client';
 import { wireDigits } from './digits';
 import { registerOffline } from './ui/offline';
 import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes } from './protocol';
@@ -142,7 +143,7 @@ async function chooseData(set: DataSet): Promise<void> {
       needsFirstModel = true;
     }
     store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });
-    const test = await loadDataSet(
+    const test = await loadDataSetOffThread(
       spec,
       (loaded, total) => load === dataLoad && store.update({ dataProgress: { loaded, total } }),
       (files) => {

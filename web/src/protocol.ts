@@ -126,6 +126,7 @@ export interface UnitsView {
   units: Uint32Array; // (n) unit indices
   images: Float32Array; // (n * 784) incoming weights as 28x28 images
   outputs: Float32Array; // (n * 10) weights to the ten outputs
+  strongest: number; // the unit of largest incoming norm: the details show it until the user picks one
   epochs: number | null; // epochs trained when taken (fractional), null for a model not trained here
 }
 

@@ -277,7 +277,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
     case 'timings':
       return {};
     case 'units':
-      return { units: { hidden: e.hidden, units: e.units, images: e.images, outputs: e.outputs, epochs: e.epochs } };
+      return { units: { hidden: e.hidden, units: e.units, images: e.images, outputs: e.outputs, strongest: e.strongest, epochs: e.epochs } };
     case 'activity':
       return { activity: { counts: e.counts, total: e.total } };
     case 'fatal':

@@ -421,7 +421,8 @@ function postUnits(source: Model | Trainer, epochs: number | null, r?: Run): voi
   if (!c) return;
   timed('units', () => {
     const p = c.units(source, UNITS_SHOWN);
-    post({ type: 'units', hidden: p.hidden, units: p.units, images: p.images, outputs: p.outputs, epochs }, [
+    const { hidden, units, images, outputs, strongest } = p;
+    post({ type: 'units', hidden, units, images, outputs, strongest, epochs }, [
       p.units.buffer,
       p.images.buffer,
       p.outputs.buffer,
@@ -621,7 +622,11 @@ loadCore(workerOptions.get('build') !== 'nosimd', moduleOptions, Number(workerOp
   .then((c) => {
     core = c;
     post({ type: 'ready', build: c.build });
-    for (const m of pending.splice(0)) handle(m);
+    // The data files wait for everything else that came while the module loaded: a first visit's model
+    // and drawing must not queue behind parsing 15 MB of images (their own order is kept).
+    const isData = (m: ToWorker) => m.type === 'data' || m.type === 'test-data';
+    const queued = pending.splice(0);
+    for (const m of [...queued.filter((m) => !isData(m)), ...queued.filter(isData)]) handle(m);
   })
   .catch((error) =>
     die(

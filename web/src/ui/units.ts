@@ -1,7 +1,8 @@
 // The "Hidden unit weights" panel: the strongest hidden units' incoming weights as 28x28 pictures in a grid
 // on the diverging scale (redrawn as the worker sends them, live while training), and one unit's details
 // (index, weights to the ten outputs, how often it is active on the test set; dead units marked) on hover,
-// tap or keyboard focus. Drawing only: which units, and every number, come from the core via the worker.
+// tap or the arrow keys; until the user picks one, the strongest unit's (largest incoming weights). Drawing
+// only: which units, and every number, come from the core via the worker.
 import type { AppState } from '../state';
 import { SignedBar, magnitude, putPicture, signed } from './diverging';
 import { byId, el, setText } from './dom';
@@ -32,12 +33,14 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
     return { bar, value };
   });
   let state: AppState | null = null;
-  let selectedUnit = -1; // the unit index shown in the details, kept while it stays in the grid
+  let selectedUnit = -1; // the unit the user picked, kept while it stays in the grid; else the strongest is shown
   let frame = 0;
   let onScreen = false; // drawn only while on screen: a picture no one sees costs the main thread nothing
   let stale = false; // pictures arrived while off screen
 
   const shown = () => state?.units ?? null;
+  const picked = () => positionOf(selectedUnit) >= 0;
+  const detailUnit = () => (picked() ? selectedUnit : (shown()?.strongest ?? -1));
   const positionOf = (unit: number) => (shown() ? Array.from(shown()!.units).indexOf(unit) : -1);
   const dead = (unit: number) => {
     const a = state?.activity;
@@ -81,10 +84,11 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
       const when = u.epochs === null ? '' : ` · after ${u.epochs.toFixed(u.epochs % 1 === 0 ? 0 : 1)} epoch${u.epochs === 1 ? '' : 's'}`;
       setText(note, `${which}${when}. Red: ink there excites the unit; blue: ink there inhibits it.`);
     }
-    const at = positionOf(selectedUnit);
+    const unit = detailUnit();
+    const at = positionOf(unit);
     cursor.hidden = at < 0;
     if (at < 0 || !u) {
-      setText(title, 'Hover, tap or focus a unit');
+      setText(title, 'Hover, tap or use the arrow keys on a unit');
       setText(activityText, '');
       bars.forEach(({ bar, value }) => (bar.set(0, 1), setText(value, '')));
       return;
@@ -96,10 +100,10 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
       width: `${(100 * TILE) / canvas.width}%`,
       height: `${(100 * TILE) / (rows * (TILE + GAP) - GAP)}%`,
     });
-    setText(title, `Unit ${selectedUnit}`);
+    setText(title, picked() ? `Unit ${unit}` : `Unit ${unit}, the strongest`);
     const a = state?.activity;
     if (a && a.counts.length === u.hidden) {
-      const count = a.counts[selectedUnit];
+      const count = a.counts[unit];
       const total = a.total.toLocaleString('en-US');
       setText(
         activityText,
@@ -131,12 +135,16 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
 
   canvas.addEventListener('pointermove', (e) => e.pointerType === 'mouse' && select(tileAt(e)));
   canvas.addEventListener('pointerdown', (e) => select(tileAt(e))); // a tap (and a click)
-  canvas.addEventListener('focus', () => positionOf(selectedUnit) < 0 && select(0));
   canvas.addEventListener('keydown', (e) => {
     const u = shown();
     if (!u) return;
-    const at = Math.max(0, positionOf(selectedUnit));
+    const at = Math.max(0, positionOf(detailUnit()));
     const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -COLUMNS, ArrowDown: COLUMNS, Home: -at, End: u.units.length - 1 - at };
+    if (e.key === 'Escape' && picked()) {
+      e.preventDefault();
+      selectedUnit = -1; // back to the strongest
+      return describe();
+    }
     if (!(e.key in moves)) return;
     e.preventDefault();
     select(Math.max(0, Math.min(u.units.length - 1, at + moves[e.key])));
