@@ -21,6 +21,7 @@
 //                                     activity (after a model is tested: how often each unit is active)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
 //  debug {action: 'timings'}          timings (the worker's time per kind of task, for measurements)
+//  debug {action: 'reset-timings'}    (forgets them, so a measurement sees only its own tasks)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
 // `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
 // page can keep it in IndexedDB and export it. After `fatal` the worker is dead: the page's Reset replaces it.
@@ -102,7 +103,7 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'predict'; id: number; ink: Float32Array; width: number; height: number }
   | { type: 'load-model'; bytes: ArrayBuffer; source: ModelSource; name: string }
-  | { type: 'debug'; action: 'memory' | 'abort' | 'timings' }
+  | { type: 'debug'; action: 'memory' | 'abort' | 'timings' | 'reset-timings' }
   | { type: 'views'; units: boolean; explain: boolean };
 
 /** The hidden units the "Hidden unit weights" grid shows: at most UNITS_SHOWN, those of largest incoming
