@@ -87,8 +87,9 @@ inline void count_active(const Params<float>& P, const Dataset& d, std::size_t f
                          StepWorkspace& ws, ThreadPool* pool, std::uint32_t* active) {
   const int H = P.hidden();
   const std::size_t end = std::min(d.size(), first + count);
-  for (std::size_t at = first; at < end; at += ws.capacity) {
-    const int n = static_cast<int>(std::min<std::size_t>(ws.capacity, end - at));
+  const std::size_t rows = std::min(ws.capacity, kEvalRows);
+  for (std::size_t at = first; at < end; at += rows) {
+    const int n = static_cast<int>(std::min(rows, end - at));
     forward_images(P, d, nullptr, at, n, ws, pool);
     for (int r = 0; r < n; ++r) {
       const float* a1 = ws.a1.data() + std::size_t(r) * H;  // (H) this row's relu(z1)
