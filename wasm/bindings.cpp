@@ -208,9 +208,23 @@ val unit_pictures(const mnist::Params<float>& params, int count) {
   return out;
 }
 
+// An evaluation as the page's object (ModelHandle::evaluate).
+val evaluation_object(const mnist::Evaluation& e) {
+  val out = val::object();
+  out.set("loss", e.loss);
+  out.set("accuracy", e.accuracy);
+  out.set("count", double(e.count));
+  out.set("confusion", u32(e.confusion.data(), e.confusion.size()));
+  out.set("wrong", u32(e.wrong.data(), e.wrong.size()));
+  out.set("wrongPredicted", u8(e.wrong_predicted.data(), e.wrong_predicted.size()));
+  return out;
+}
+
 struct ModelHandle : Counted {
   mnist::Params<float> params;
   mnist::StepWorkspace ws;  // the fast kernels' forward pass, in batches of kEvalChunk
+  mnist::EvaluationPass pass;                   // an evaluation in pieces (startEvaluation)
+  std::shared_ptr<const mnist::Dataset> pass_data;  // its images, kept alive for it
 
   explicit ModelHandle(const mnist::Params<float>& p)
       : params(p), ws(mnist::kEvalChunk, p.hidden(), MNIST_MAX_THREADS, /*train_rows=*/0) {}
@@ -230,19 +244,28 @@ struct ModelHandle : Counted {
     });
   }
 
-  // {loss, accuracy, count, confusion: Uint32Array(100) [true * 10 + predicted], wrong: Uint32Array}
+  // {loss, accuracy, count, confusion: Uint32Array(100) [true * 10 + predicted], wrong: Uint32Array,
+  // wrongPredicted: Uint8Array (what each wrong one was predicted as)}
   val evaluate(const DatasetHandle& d, float decay) {
     return guarded<val>(val::null(), [&] {
-      const mnist::Evaluation e = mnist::evaluate(params, *d.data, nullptr, d.data->size(), decay, ws, g_pool.get());
-      val out = val::object();
-      out.set("loss", e.loss);
-      out.set("accuracy", e.accuracy);
-      out.set("count", double(e.count));
-      out.set("confusion", u32(e.confusion.data(), e.confusion.size()));
-      out.set("wrong", u32(e.wrong.data(), e.wrong.size()));
-      return out;
+      return evaluation_object(mnist::evaluate(params, *d.data, nullptr, d.data->size(), decay, ws, g_pool.get()));
     });
   }
+
+  // The same in pieces, so the worker can spread a test set over short tasks: startEvaluation(d), then
+  // evaluateSome(n) until it returns true, then evaluation(decay).
+  void start_evaluation(const DatasetHandle& d) {
+    pass_data = d.data;
+    pass.start(*pass_data, nullptr, pass_data->size());
+  }
+  bool evaluate_some(double max_images) {
+    return guarded<bool>(true, [&] {
+      require(pass_data != nullptr, "evaluateSome: call startEvaluation first");
+      pass.run(params, std::size_t(max_images), ws, g_pool.get());
+      return pass.done();
+    });
+  }
+  val evaluation(float decay) const { return evaluation_object(pass.result(params, decay)); }
 
   // The gradients of the reference cost on a fixed batch, without updating: for golden tests.
   // {cost, dW1, db1, dW2, db2} with cost = mean cross-entropy + c * (sum W1^2 + sum W2^2).
@@ -423,7 +446,16 @@ struct TrainerHandle : Counted {
   mnist::Trainer trainer;
 
   TrainerHandle(std::shared_ptr<const mnist::Dataset> d, const mnist::TrainConfig& c)
-      : data(std::move(d)), trainer(*data, c, g_pool) {}
+      : data(std::move(d)), trainer(*data, c, g_pool) {
+    trainer.set_validation_in_pieces(true);  // the worker runs it in short tasks (validate)
+  }
+
+  // Evaluates up to maxImages more images of the validation pass an epoch's end left; true once done (the
+  // epoch's history() row then has its validation figures). step() would otherwise finish it first.
+  bool validate(double max_images) {
+    return guarded<bool>(true, [&] { return trainer.validate_some(std::size_t(max_images)); });
+  }
+  bool validation_pending() const { return trainer.validation_pending(); }
 
   // {status, batches, batchLoss, threads}: runs at most maxBatches batches, stopping early at an epoch's end
   // and at divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update);
@@ -566,6 +598,9 @@ EMSCRIPTEN_BINDINGS(mnist) {
       .function("hidden", &ModelHandle::hidden)
       .function("predict", &ModelHandle::predict)
       .function("evaluate", &ModelHandle::evaluate)
+      .function("startEvaluation", &ModelHandle::start_evaluation)
+      .function("evaluateSome", &ModelHandle::evaluate_some)
+      .function("evaluation", &ModelHandle::evaluation)
       .function("gradients", &ModelHandle::gradients)
       .function("toBytes", &ModelHandle::to_bytes)
       .function("units", &ModelHandle::units)
@@ -581,6 +616,8 @@ EMSCRIPTEN_BINDINGS(mnist) {
       .function("epochSize", &TrainerHandle::epoch_size)
       .function("validationSize", &TrainerHandle::validation_size)
       .function("finished", &TrainerHandle::finished)
+      .function("validate", &TrainerHandle::validate)
+      .function("validationPending", &TrainerHandle::validation_pending)
       .function("history", &TrainerHandle::history)
       .function("model", &TrainerHandle::model, allow_raw_pointers())
       .function("units", &TrainerHandle::units);

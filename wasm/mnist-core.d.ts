@@ -35,6 +35,7 @@ export interface Evaluation {
   count: number;
   confusion: Uint32Array; // (10 * 10) [true * 10 + predicted]
   wrong: Uint32Array; // dataset indices predicted wrongly
+  wrongPredicted: Uint8Array; // what each of them was predicted as
 }
 
 export interface Gradients {
@@ -84,6 +85,10 @@ export interface Model extends EmbindObject {
   hidden(): number;
   predict(images: Float32Array): Float32Array | null;
   evaluate(data: Dataset, decay: number): Evaluation | null;
+  // The same in pieces: startEvaluation, then evaluateSome until it returns true, then evaluation.
+  startEvaluation(data: Dataset): void;
+  evaluateSome(maxImages: number): boolean | null;
+  evaluation(decay: number): Evaluation;
   gradients(images: Float32Array, labels: Uint8Array, decay: number): Gradients | null;
   parameters(): Parameters;
   toBytes(): Uint8Array | null; // the model file (include/mnist/model_file.hpp)
@@ -121,6 +126,10 @@ export interface Trainer extends EmbindObject {
   epochSize(): number;
   validationSize(): number;
   finished(): boolean;
+  // An epoch's end leaves its validation pass pending: validate runs up to maxImages of it, true once done
+  // (the epoch's history row then has its validation figures); a step() would otherwise finish it first.
+  validate(maxImages: number): boolean | null;
+  validationPending(): boolean;
   history(): EpochStats[];
   model(): Model | null;
   units(count: number): UnitPictures; // the live weights, without copying the model

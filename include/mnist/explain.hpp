@@ -81,6 +81,23 @@ void count_active(const Params<float>& P, const Dataset& d, std::size_t first, s
   }
 }
 
+// The same on the training step's kernels, the images listed straight from their pixels (evaluate.hpp's
+// forward_images): nothing allocated.
+inline void count_active(const Params<float>& P, const Dataset& d, std::size_t first, std::size_t count,
+                         StepWorkspace& ws, ThreadPool* pool, std::uint32_t* active) {
+  const int H = P.hidden();
+  const std::size_t end = std::min(d.size(), first + count);
+  const std::size_t rows = std::min(ws.capacity, kEvalRows);
+  for (std::size_t at = first; at < end; at += rows) {
+    const int n = static_cast<int>(std::min(rows, end - at));
+    forward_images(P, d, nullptr, at, n, ws, pool);
+    for (int r = 0; r < n; ++r) {
+      const float* a1 = ws.a1.data() + std::size_t(r) * H;  // (H) this row's relu(z1)
+      for (int j = 0; j < H; ++j) active[j] += a1[j] > 0.0f;
+    }
+  }
+}
+
 // (H): on how many images of `d` each unit is active.
 template <typename WS>
 std::vector<std::uint32_t> hidden_activity(const Params<float>& P, const Dataset& d, WS& ws, ThreadPool* pool = nullptr) {

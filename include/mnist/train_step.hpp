@@ -35,6 +35,8 @@ struct StepWorkspace {
   AlignedVector<float> W2T;  // (10, H) W2 transposed, so layer 2 and dz1 read contiguous rows
   std::vector<float> loss;   // (capacity) each row's cross-entropy, summed in row order after the threads
   std::vector<int> scratch;  // (threads, kClasses) gemm_tn_sgd's lists of live rows, for the W2 update
+  AlignedVector<float> x;    // (capacity, 784) images gathered for the dense kernels (empty for the sparse ones)
+  std::vector<std::uint8_t> labels;  // (capacity) the labels of an evaluation's images (evaluate.hpp)
   // The rows a training step listed in xs for the step after it (train_batch's BatchAhead), and the unit
   // it listed their pixels in (W1Slabs::Decay), until xs lists other rows.
   struct {
@@ -58,7 +60,9 @@ struct StepWorkspace {
         g1(a1.size()),
         W2T(std::size_t(kClasses) * hidden_),
         loss(capacity_),
-        scratch(kernels::gemm_tn_sgd_scratch(kClasses) * threads_) {}
+        scratch(kernels::gemm_tn_sgd_scratch(kClasses) * threads_),
+        x(kernels::kSparseInputs ? 0 : std::size_t(capacity_) * kInputs),
+        labels(capacity_) {}
 
   int* scratch_of(int thread) { return scratch.data() + kernels::gemm_tn_sgd_scratch(kClasses) * thread; }
 };

@@ -90,6 +90,7 @@ class Trainer {
   StepResult step(int max_batches) {
     StepResult r;
     r.threads = governor_.settled();
+    if (validation_pending()) validate_some(validation_.count());
     if (finished()) {
       r.status = diverged_ ? TrainStatus::Diverged : TrainStatus::Finished;
       return r;
@@ -162,6 +163,24 @@ class Trainer {
   // Every step on all the pool's threads from now on, the governor off (for the bench's A/B).
   void pin_threads() { governor_.pin(); }
 
+  // With validation in pieces on, an epoch's end leaves its validation pass to validate_some(), so a caller
+  // (the page's worker) can spread it over short tasks; until it is done the epoch's row of history() has
+  // no validation figures, and step() first finishes it.
+  void set_validation_in_pieces(bool on) { validation_in_pieces_ = on; }
+  bool validation_pending() const { return !validation_.done(); }
+  // Evaluates up to max_images more images of the pending validation pass; true once none is left.
+  bool validate_some(std::size_t max_images) {
+    if (!validation_pending()) return true;
+    sync_w1();
+    if (pool_) pool_->set_active(governor_.settled());
+    validation_.run(params_, max_images, ws_, pool_.get());
+    if (validation_pending()) return false;
+    const Evaluation v = validation_.result(params_, config_.decay);
+    history_.back().validation_loss = v.loss;
+    history_.back().validation_accuracy = v.accuracy;
+    return true;
+  }
+
   // Evaluates the current model on images of `d` with this trainer's workspace and threads.
   Evaluation evaluate_on(const Dataset& d, const std::uint32_t* idx, std::size_t count) {
     sync_w1();
@@ -191,12 +210,11 @@ class Trainer {
     const double l2 = double(config_.decay) * double(params_.weight_norm2());
     s.train_loss = epoch_ce_ / double(order_.size()) + l2;
     s.train_accuracy = double(epoch_correct_) / double(order_.size());
-    if (!split_.validation.empty()) {
-      const Evaluation v = evaluate_on(data_, split_.validation.data(), split_.validation.size());
-      s.validation_loss = v.loss;
-      s.validation_accuracy = v.accuracy;
-    }
     history_.push_back(s);
+    if (!split_.validation.empty()) {
+      validation_.start(data_, split_.validation.data(), split_.validation.size());  // on params_ as they are now
+      if (!validation_in_pieces_) validate_some(split_.validation.size());
+    }
     ++epoch_;
     position_ = 0;
     epoch_ce_ = 0;
@@ -226,6 +244,8 @@ class Trainer {
   Params<float> last_finite_;  // the model at the start of this epoch, known good
   bool diverged_ = false;
   std::vector<EpochStats> history_;
+  EvaluationPass validation_;  // the last epoch's, pending until done (validation in pieces)
+  bool validation_in_pieces_ = false;
 };
 
 }  // namespace mnist

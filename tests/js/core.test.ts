@@ -93,6 +93,12 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
     try {
       let result = core.step(trainer, 1000);
       expect(result.status).toBe('finished');
+      // The epoch's validation pass is left to validate(), in pieces (the worker's short tasks).
+      expect(trainer.validationPending()).toBe(true);
+      expect(trainer.history()[0].validationAccuracy).toBe(0);
+      expect(core.validate(trainer, 100)).toBe(false);
+      expect(core.validate(trainer, 100)).toBe(true);
+      expect(trainer.validationPending()).toBe(false);
       result = core.step(trainer, 1);
       expect(result.batches).toBe(0);
       const [row] = trainer.history();
@@ -148,6 +154,27 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
       expect(e.accuracy).toBeGreaterThan(0.8);
       expect(e.confusion.reduce((a, b) => a + b, 0)).toBe(10000);
       expect(e.wrong.length).toBe(Math.round((1 - e.accuracy) * 10000));
+      expect(e.wrongPredicted.length).toBe(e.wrong.length);
+      // In pieces, as the worker tests a model between messages: the same figures.
+      core.startEvaluation(model, test);
+      let pieces = 1;
+      while (!core.evaluateSome(model, 777)) ++pieces;
+      expect(pieces).toBe(13);
+      const inPieces = core.evaluation(model);
+      expect(inPieces.accuracy).toBe(e.accuracy);
+      expect(inPieces.loss).toBeCloseTo(e.loss, 5);
+      expect(Array.from(inPieces.confusion)).toEqual(Array.from(e.confusion));
+      expect(Array.from(inPieces.wrong)).toEqual(Array.from(e.wrong));
+      expect(Array.from(inPieces.wrongPredicted)).toEqual(Array.from(e.wrongPredicted));
+      // What each misclassified image was predicted as, as predict() says.
+      const few = Array.from(e.wrong.subarray(0, 5));
+      const pixels = new Float32Array(few.length * 784);
+      few.forEach((index, i) => (test.image(index) as Uint8Array).forEach((v, k) => (pixels[i * 784 + k] = v / 255)));
+      const probabilities = core.predict(model, pixels);
+      few.forEach((_, i) => {
+        const row = Array.from(probabilities.subarray(i * 10, i * 10 + 10));
+        expect(e.wrongPredicted[i]).toBe(row.indexOf(Math.max(...row)));
+      });
       expect(() => core.predict(model, new Float32Array(100))).toThrowError('predict: expected a multiple of 784 pixels, got 100');
     } finally {
       release(model, trainer, test, data);

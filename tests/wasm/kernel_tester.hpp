@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mnist/evaluate.hpp"
 #include "mnist/train_step.hpp"
 
 namespace mnist::kernel_tester {
@@ -554,6 +555,29 @@ inline const std::vector<int>& edge_classes() {
   return v;
 }
 
+// The evaluation on the step's kernels (images listed straight from uint8, kEvalRows rows per forward pass,
+// in pieces, optionally on a pool) against evaluate_reference (network.hpp's forward, one image at a time):
+// the same predictions, so the same confusion and misclassified lists, and the loss up to float rounding.
+inline std::string check_evaluate(int images, int H, unsigned seed, ThreadPool* pool = nullptr) {
+  std::mt19937 gen(seed);
+  const Dataset d = random_images(images, gen);
+  Rng rng(seed);
+  const Params<float> P = init_params(H, rng);
+  std::vector<std::uint32_t> idx;  // every other image, backwards, as a validation split picks them
+  for (int i = images - 1; i >= 0; i -= 2) idx.push_back(static_cast<std::uint32_t>(i));
+  StepWorkspace ws(kEvalChunk, H, 2, /*train_rows=*/0);
+  EvaluationPass pass;
+  pass.start(d, idx.data(), idx.size());
+  while (!pass.done()) pass.run(P, 50, ws, pool);
+  const Evaluation got = pass.result(P, 1e-4f), want = evaluate_reference(P, d, idx.data(), idx.size(), 1e-4f);
+  const std::string where = shape("evaluate", {{"images", images}, {"H", H}, {"threads", pool ? pool->size() : 1}});
+  if (got.confusion != want.confusion || got.wrong != want.wrong || got.wrong_predicted != want.wrong_predicted)
+    return where + ": predictions differ from evaluate_reference";
+  if (!(std::abs(got.loss - want.loss) <= 1e-5 * std::abs(want.loss)))
+    return where + ": loss " + std::to_string(got.loss) + ", reference " + std::to_string(want.loss);
+  return "";
+}
+
 // Runs every kernel on every edge shape plus `random_shapes` random ones; calls report(message) for
 // each failure and returns the number of checks run.
 template <typename Report>
@@ -609,6 +633,9 @@ int run_all(Report report, int random_shapes = 50) {
         run(check_train_batch_ahead(n, H, ++seed, p));
         run(check_slab_decay(n, H, ++seed, p));
       }
+  for (ThreadPool* p : pools)
+    for (int images : {1, 65, 301})
+      for (int H : {16, 256}) run(check_evaluate(images, H, ++seed, p));
   return checks;
 }
 

@@ -179,6 +179,24 @@ export class Core {
     return this.check(model.evaluate(data, decay));
   }
 
+  /** An evaluation of `model` on all of `data` in pieces: start, then evaluateSome until it returns true. */
+  startEvaluation(model: Model, data: Dataset): void {
+    model.startEvaluation(data);
+  }
+
+  evaluateSome(model: Model, maxImages: number): boolean {
+    return this.check(model.evaluateSome(maxImages));
+  }
+
+  evaluation(model: Model, decay = 0): Evaluation {
+    return model.evaluation(decay);
+  }
+
+  /** Runs up to maxImages of the validation pass an epoch's end left; true once it is done. */
+  validate(trainer: Trainer, maxImages: number): boolean {
+    return this.check(trainer.validate(maxImages));
+  }
+
   gradients(model: Model, images: Float32Array, labels: Uint8Array, decay: number): Gradients {
     return this.check(model.gradients(images, labels, decay));
   }

@@ -230,6 +230,7 @@ if (new URLSearchParams(location.search).has('debug')) {
         client.send({ type: 'debug', action: 'memory' });
       }),
     abort: () => client.send({ type: 'debug', action: 'abort' }),
+    resetTimings: () => client.send({ type: 'debug', action: 'reset-timings' }),
     timings: () =>
       new Promise<Record<string, TaskTimes>>((resolve) => {
         timingWaiters.push(resolve);

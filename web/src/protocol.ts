@@ -30,6 +30,7 @@
 //  export-digits {pixels, labels}     digits-exported {images, labels} (the pair of IDX files, MNIST's format)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
 //  debug {action: 'timings'}          timings (the worker's time per kind of task, for measurements)
+//  debug {action: 'reset-timings'}    (forgets them, so a measurement sees only its own tasks)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
 // `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
 // page can keep it in IndexedDB and export it. After `fatal` the worker is dead: the page's Reset replaces it.
@@ -116,7 +117,7 @@ export type ToWorker =
   | { type: 'classify'; id: number; pixels: Uint8Array } // (n * 784)
   | { type: 'import-digits'; files: [ArrayBuffer, ArrayBuffer] } // an IDX image file and its label file, either order
   | { type: 'export-digits'; pixels: Uint8Array; labels: Uint8Array }
-  | { type: 'debug'; action: 'memory' | 'abort' | 'timings' }
+  | { type: 'debug'; action: 'memory' | 'abort' | 'timings' | 'reset-timings' }
   | { type: 'views'; units: boolean; explain: boolean };
 
 /** The hidden units the "Hidden unit weights" grid shows: at most UNITS_SHOWN, those of largest incoming

@@ -9,6 +9,7 @@ import {
   loadCore,
   release,
   type Dataset,
+  type Evaluation,
   type Explanation,
   type Model,
   type MnistModuleOptions,
@@ -35,9 +36,11 @@ import {
   type TrainFiles,
 } from './protocol';
 
-const SLICE_MS = 40; // training time per slice before yielding to the message queue
+// A task of the worker stays well under 50 ms (a long task), so pause, stop and predict are served at once.
+const SLICE_MS = 20; // training time per slice before yielding to the message queue
 const PROGRESS_MS = 200; // at most this often a progress message
-const STEP_MS = 8; // target time of one step() call, so a slice ends close to SLICE_MS
+const STEP_MS = 5; // target time of one step() or validate() call, so a slice ends close to SLICE_MS
+const PIECE_MS = 15; // time per task of the test that ends a run (in evaluateSome calls of about STEP_MS)
 const UNITS_MS = 1000; // at most this often the hidden units' pictures while training (and at each epoch's end)
 
 interface Scope {
@@ -61,6 +64,8 @@ interface Run {
   rateExamples: number;
   samplesPerSecond: number;
   msPerBatch: number; // running estimate, sets the batches per step() call
+  msPerImage: number; // the same for the validation pass's images per validate() call
+  validationLeft: number; // images of the epoch's validation pass not yet run (0: none pending)
   points: Array<[number, number]>; // batch losses not yet posted
   lastLoss: number;
   lastUnits: number; // performance.now() of the last units message
@@ -86,6 +91,17 @@ let abortReason = ''; // Emscripten's reason, often empty
 const channel = new MessageChannel();
 channel.port1.onmessage = () => timed('slice', slice);
 const scheduleSlice = () => channel.port2.postMessage(null);
+// Work that follows a run (its test, the model's file, the units), one piece per task in order, each timed.
+const queue: Array<[string, () => void]> = [];
+const queueChannel = new MessageChannel();
+queueChannel.port1.onmessage = () => {
+  const task = queue.shift();
+  if (task) timed(task[0], task[1]);
+};
+function later(kind: string, f: () => void): void {
+  queue.push([kind, f]);
+  queueChannel.port2.postMessage(null);
+}
 
 // The module failed to load or aborted (Emscripten's onAbort ran): its memory is no longer trustworthy, so
 // nothing is released or called again; the page shows the message and its Reset starts a fresh worker.
@@ -169,6 +185,8 @@ function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun)
     rateExamples: 0,
     samplesPerSecond: 0,
     msPerBatch: 1,
+    msPerImage: 0.01,
+    validationLeft: 0,
     points: [],
     lastLoss: NaN,
     lastUnits: now,
@@ -183,7 +201,9 @@ function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun)
     totalExamples: run.totalExamples,
     fineTune: fineTune !== undefined,
   });
-  postUnits(trainer, 0); // the starting noise
+  later('units', () => {
+    if (run?.trainer === trainer) postUnits(trainer, 0); // the starting noise
+  });
   scheduleSlice();
 }
 
@@ -217,7 +237,8 @@ function startFineTune(pixels: Uint8Array, labels: Uint8Array): void {
 
 // After a fine-tune's run: the scores before and after, and its mix. A fine-tune stopped before its first
 // step leaves the model it started from in place.
-function finishFineTune(f: FineTuneRun, seconds: number, steps: number): void {
+/** `test` is the fine-tuned model's test result, already computed by the run's end (null before the files). */
+function finishFineTune(f: FineTuneRun, seconds: number, steps: number, test: TestResult | null): void {
   if (!core || !data) return;
   try {
     if (!model || steps === 0) return;
@@ -225,7 +246,7 @@ function finishFineTune(f: FineTuneRun, seconds: number, steps: number): void {
       type: 'fine-tuned',
       result: {
         before: f.before,
-        after: scores(core, model, f.user, data.test),
+        after: { user: core.evaluate(model, f.user).accuracy, test: test?.accuracy ?? null },
         seconds,
         digits: f.digits,
         mnistExamples: f.mnistExamples,
@@ -264,6 +285,12 @@ function classify(id: number, pixels: Uint8Array): void {
     for (let i = 0; i < count; ++i) predicted[first + i] = argmax(probabilities.subarray(i * 10, i * 10 + 10));
   }
   post({ type: 'classified', id, predicted }, [predicted.buffer]);
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
+  return best;
 }
 
 // An IDX image file and its label file in either order (told apart by their magic), checked by the core.
@@ -305,9 +332,23 @@ function slice(): void {
     const start = performance.now();
     let now = start;
     while (now - start < SLICE_MS) {
+      if (r.validationLeft > 0) {
+        // The epoch's validation pass, in pieces between the slices' yields like the steps.
+        const images = Math.min(r.validationLeft, Math.max(64, Math.round(STEP_MS / r.msPerImage)));
+        const done = core.validate(r.trainer, images);
+        const after = performance.now();
+        record('validate', after - now);
+        r.msPerImage = 0.7 * r.msPerImage + (0.3 * (after - now)) / images;
+        r.validationLeft = done ? 0 : r.validationLeft - images;
+        now = after;
+        if (done && epochEnded(r, now)) return;
+        if (done) break; // yield so the page sees the epoch before the next one starts
+        continue;
+      }
       const batches = Math.max(1, Math.min(1024, Math.round(STEP_MS / r.msPerBatch)));
       const result = core.step(r.trainer, batches);
       const after = performance.now();
+      record(result.status === 'running' ? 'step' : 'step (epoch end)', after - now);
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
         r.lastLoss = result.batchLoss;
@@ -318,13 +359,13 @@ function slice(): void {
       now = after;
       if (lossDiverged(result)) return finish('diverged');
       if (result.status !== 'running') {
-        taskKind = result.status === 'finished' ? 'slice (run end)' : 'slice (epoch end)';
-        postProgress(r, now);
-        const history = r.trainer.history();
-        post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
-        if (result.status === 'finished') return finish('completed');
-        if (views.units) postUnits(r.trainer, r.trainer.epoch(), r);
-        break; // an epoch's end: yield so the page sees it before the next epoch starts
+        if (r.trainer.validationPending()) {
+          r.validationLeft = r.trainer.validationSize();
+          if (r.msPerImage === 0.01) r.msPerImage = (0.4 * r.msPerBatch) / r.batch; // a forward pass, about
+          continue;
+        }
+        if (epochEnded(r, now)) return;
+        break;
       }
     }
     if (now - r.lastProgress >= PROGRESS_MS) postProgress(r, now);
@@ -334,6 +375,22 @@ function slice(): void {
   } catch (error) {
     abandon(error);
   }
+}
+
+// An epoch's end, its validation done: the progress, its history row, and the run's end or the units'
+// pictures. Returns true when the run has ended.
+function epochEnded(r: Run, now: number): boolean {
+  const finished = r.trainer.finished();
+  taskKind = finished ? 'slice (run end)' : 'slice (epoch end)';
+  postProgress(r, now);
+  const history = r.trainer.history();
+  post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
+  if (finished) {
+    finish('completed');
+    return true;
+  }
+  if (views.units) postUnits(r.trainer, r.trainer.epoch(), r);
+  return false;
 }
 
 function postProgress(r: Run, now: number): void {
@@ -360,27 +417,46 @@ function postProgress(r: Run, now: number): void {
 
 // Ends the run (completed, stopped, or diverged): keeps its model, tests it, and posts the result and the
 // model's file. After divergence the trainer has put back the parameters of the epoch's start (trainer.hpp's
-// mark_diverged), so that is the model kept.
+// mark_diverged), so that is the model kept. The test and what follows run as later tasks (later), each
+// short, so messages are served meanwhile; a model replaced meanwhile (reset, a load) drops them.
 function finish(reason: FinishReason): void {
   const r = run;
   if (!r || !core || !data) return;
+  const c = core;
   run = null;
   const seconds = ((r.paused ? r.pausedAt : performance.now()) - r.started) / 1000;
+  const epoch = r.trainer.epoch();
+  const epochs = epoch + r.trainer.position() / r.trainer.epochSize();
+  let m: Model | null = null;
   try {
-    const trained = examplesDone(r) > 0;
-    model = trained ? core.model(r.trainer) : null;
-    if (r.fineTune && !trained) [model, previous] = [previous, null]; // nothing changed: no undo either
-    const test = model && data.test ? testModel(core, model, data.test) : null; // else tested when they arrive
-    post({ type: 'finished', reason, seconds, trained: model !== null, test });
-    if (model) postModel(core, model);
-    if (model) postUnits(model, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize());
-    if (model && data.test) postActivity(model, data.test); // else when the test files arrive
-    if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(examplesDone(r) / r.batch));
-    if (reason === 'diverged')
-      post({ type: 'error', code: 'diverged', message: divergenceMessage(r.trainer.epoch() + 1, r.config.learningRate) });
+    if (r.validationLeft > 0) {
+      // Stopped during an epoch's validation pass: finished at once, so the epoch's row is complete.
+      c.validate(r.trainer, r.validationLeft);
+      const history = r.trainer.history();
+      post({ type: 'epoch', row: { ...history[history.length - 1], seconds } });
+    }
+    if (examplesDone(r) > 0) m = c.model(r.trainer);
   } finally {
     release(r.trainer);
   }
+  if (r.fineTune && !m) [m, previous] = [previous, null]; // nothing changed: no undo either
+  model = m;
+  const ended = (test: TestResult | null) => {
+    post({ type: 'finished', reason, seconds, trained: m !== null, test });
+    if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(examplesDone(r) / r.batch), test);
+    if (reason === 'diverged')
+      post({ type: 'error', code: 'diverged', message: divergenceMessage(epoch + 1, r.config.learningRate) });
+    if (!m) return;
+    later('model', () => {
+      if (model === m) postModel(c, m);
+    });
+    later('units', () => {
+      if (model === m) postUnits(m, epochs);
+    });
+    if (test && data?.test) postActivity(m, data.test); // else when the test files arrive
+  };
+  if (m && data.test) testInPieces(c, m, data.test, ended);
+  else ended(null);
 }
 
 function postModel(c: Core, m: Model): void {
@@ -457,29 +533,66 @@ function timed(task: string, f: () => void): void {
   const start = performance.now();
   const outer = taskKind;
   taskKind = null;
-  f();
-  const ms = performance.now() - start;
-  const t = (timings[taskKind ?? task] ??= { count: 0, totalMs: 0, maxMs: 0 });
-  taskKind = outer;
+  depth += 1;
+  try {
+    f();
+  } finally {
+    depth -= 1;
+    const ms = performance.now() - start;
+    record(taskKind ?? task, ms);
+    if (depth === 0) record('(every task)', ms); // the worker's busy time and its longest task
+    taskKind = outer;
+  }
+}
+let depth = 0; // of timed() calls: 0 outside any task
+
+function record(kind: string, ms: number): void {
+  const t = (timings[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
   t.count += 1;
   t.totalMs += ms;
   t.maxMs = Math.max(t.maxMs, ms);
 }
 
+// The test of a model, whole (a model loaded or tested when the test files arrive, no training running).
 function testModel(c: Core, m: Model, test: Dataset): TestResult {
-  const e = c.evaluate(m, test, 0);
-  const misclassified: Misclassified[] = [];
-  const wrong = Array.from(e.wrong.subarray(0, GALLERY_SIZE));
-  if (wrong.length > 0) {
-    const images = new Float32Array(wrong.length * 784);
-    const pixels = wrong.map((index) => test.image(index) as Uint8Array);
-    pixels.forEach((p, i) => p.forEach((v, k) => (images[i * 784 + k] = v / 255)));
-    const probabilities = c.predict(m, images);
-    wrong.forEach((index, i) => {
-      const row = probabilities.subarray(i * 10, i * 10 + 10);
-      misclassified.push({ index, label: test.label(index), predicted: argmax(row), pixels: pixels[i] });
-    });
-  }
+  return testResult(c.evaluate(m, test, 0), test);
+}
+
+// The same in tasks of about PIECE_MS (later), then ended(result); ended(null) if the test files were
+// replaced meanwhile (the model is then tested when the new ones arrive); nothing if the model was.
+function testInPieces(c: Core, m: Model, test: Dataset, ended: (result: TestResult | null) => void): void {
+  c.startEvaluation(m, test);
+  let images = 1000; // per evaluateSome call, sized to about STEP_MS
+  const piece = () => {
+    if (dead || model !== m) return;
+    if (data?.test !== test) return ended(null);
+    try {
+      const start = performance.now();
+      let now = start;
+      let done = false;
+      while (!done && now - start < PIECE_MS) {
+        done = c.evaluateSome(m, images);
+        const after = performance.now();
+        images = Math.max(64, Math.min(10_000, Math.round((images * STEP_MS) / Math.max(0.1, after - now))));
+        now = after;
+      }
+      if (done) ended(testResult(c.evaluation(m, 0), test));
+      else later('test', piece);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  later('test', piece);
+}
+
+// The page's test result from an evaluation: the figures and the first GALLERY_SIZE misclassified digits.
+function testResult(e: Evaluation, test: Dataset): TestResult {
+  const misclassified: Misclassified[] = Array.from(e.wrong.subarray(0, GALLERY_SIZE), (index, i) => ({
+    index,
+    label: test.label(index),
+    predicted: e.wrongPredicted[i],
+    pixels: test.image(index) as Uint8Array,
+  }));
   return {
     accuracy: e.accuracy,
     loss: e.loss,
@@ -488,12 +601,6 @@ function testModel(c: Core, m: Model, test: Dataset): TestResult {
     wrongCount: e.wrong.length,
     misclassified,
   };
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
-  return best;
 }
 
 // Drops the run after an unexpected failure, so the page is usable again.
@@ -593,6 +700,7 @@ function handle(message: ToWorker): void {
       case 'debug':
         if (message.action === 'abort') core?.module.abortModule();
         else if (message.action === 'timings') post({ type: 'timings', tasks: timings });
+        else if (message.action === 'reset-timings') for (const kind of Object.keys(timings)) delete timings[kind];
         else if (core) post({ type: 'memory', info: core.memory() });
         return;
       case 'views':

@@ -1,6 +1,8 @@
 // The two training charts, loss and accuracy per epoch, with the kept runs overlaid (each in its colour:
 // train solid, validation dashed) and the running one drawn on top, redrawn at each epoch's end; plus the
-// per-batch loss of the latest run (faint), redrawn with every progress message.
+// per-batch loss of the latest run (faint), redrawn with every progress message (the accuracy chart, which
+// has no batch points, only when its epochs or runs change: each canvas drawn costs the main thread a layer
+// update, taken from the training threads' two cores).
 import type { EpochRow } from '../protocol';
 import { chartedRuns } from '../runs';
 import type { AppState } from '../state';
@@ -41,6 +43,7 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
   const sizes = new Map<Element, { width: number; height: number }>();
   const sizeOf = (canvas: HTMLCanvasElement) => sizes.get(canvas) ?? { width: 0, height: 0 };
   let lossScale = { count: -1, value: 0 }; // the 97th percentile of batch losses, recomputed when they change
+  let accuracyStale = true; // its epochs, the runs or its size changed since it was drawn
 
   const draw = () => {
     frame = 0;
@@ -80,6 +83,8 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
       empty: 'Loss appears here while training',
     });
 
+    if (!accuracyStale) return;
+    accuracyStale = false;
     const accuracies = rows
       .flatMap(({ r, validation }) => (validation ? [r.trainAccuracy, r.validationAccuracy] : [r.trainAccuracy]))
       .filter((v) => v > 0);
@@ -98,6 +103,7 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
   };
   const observer = new ResizeObserver((entries) => {
     for (const e of entries) sizes.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });
+    accuracyStale = true;
     schedule();
   });
   observer.observe(lossCanvas);
@@ -105,7 +111,8 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
 
   return (s, previous) => {
     latest = s;
-    if (s.history !== previous.history || s.batchLosses !== previous.batchLosses || s.run !== previous.run || s.runs !== previous.runs || s.phase !== previous.phase)
-      schedule();
+    if (s.history !== previous.history || s.run?.config !== previous.run?.config || s.runs !== previous.runs || s.phase !== previous.phase)
+      accuracyStale = true;
+    if (accuracyStale || s.batchLosses !== previous.batchLosses || s.run !== previous.run) schedule();
   };
 }
