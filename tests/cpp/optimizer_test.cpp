@@ -204,9 +204,11 @@ TEST(Trainer, EachOptimizerScheduleAndShiftsLearnTheRealSubset) {
   const TrainConfig cases[] = {
       configure([](TrainConfig& c) { c.optimizer = Optimizer::momentum, c.learning_rate = 0.02f; }),
       configure([](TrainConfig& c) { c.optimizer = Optimizer::adam, c.learning_rate = 1e-3f; }),
-      configure([](TrainConfig& c) { c.schedule = Schedule::cosine, c.warmup = 0.5; }),
+      configure([](TrainConfig& c) { c.schedule = Schedule::cosine, c.warmup = 0.5, c.learning_rate = 0.2f; }),
       configure([](TrainConfig& c) { c.schedule = Schedule::onecycle, c.warmup = 1, c.learning_rate = 0.2f; }),
-      configure([](TrainConfig& c) { c.augment = true; }),
+      // Shifted images are a harder task for 1,700 images and 3 epochs: at lr 0.1 the last epoch's steps
+      // swing the validation accuracy between 0.69 and 0.84.
+      configure([](TrainConfig& c) { c.augment = true, c.learning_rate = 0.05f; }),
   };
   const Dataset test = testdata::real_mnist("t10k", 1000);
   for (const TrainConfig& c : cases) {
