@@ -1,5 +1,6 @@
 // Benchmark of one training step at 784-256-10 batch 32: network.hpp's Eigen
-// reference (forward + backward + sgd_update) against train_step, on random
+// reference (forward + backward + sgd_update) against train_step (SGD, and with
+// momentum and Adam's dense updates, whose kernels are timed alone too), on random
 // pixels and, when an MNIST image file is at hand, on real images (mostly zero:
 // the SIMD kernels skip zero inputs); then each product on its own. Usage:
 // step_bench [batch] [hidden] [train-images-idx3-ubyte]. Built four ways by
@@ -104,6 +105,19 @@ int main(int argc, char** argv) {
     float ce = 0;
     report("step train_step" + data, time_call([&] { ce = train_step(P, next(), labels.data(), n, lr, decay, ws); }), n,
            step_flops);
+    // The dense update rules (optimizer.hpp): the same step with momentum or Adam in place of the fused
+    // SGD update, which then write each gradient and pass over all of W1 and its moments.
+    for (Optimizer kind : {Optimizer::momentum, Optimizer::adam}) {
+      Params<float> Q = P0;
+      StepWorkspace wq(n, H);
+      OptimizerState opt(kind, H, 0.9f);
+      const float rate = kind == Optimizer::adam ? 1e-3f : lr / 10;
+      report(std::string("step train_step ") + name_of(kind) + data, time_call([&] {
+               const float c = train_step(Q, next(), labels.data(), n, rate, decay, wq, nullptr, &opt);
+               if (!std::isfinite(c)) ce = c;
+             }),
+             n, step_flops);
+    }
     if (!std::isfinite(ce))
       std::printf(
           "# warning: the loss went non-finite, the timing is not "
@@ -212,6 +226,31 @@ int main(int argc, char** argv) {
          }),
          n, big);
   std::vector<int> scratch(kernels::gemm_tn_sgd_scratch(kClasses));
+
+  // The dense optimizer updates of all of W1 (784 x H), per step-equivalent: 6 flops per weight for
+  // momentum, 15 for Adam (with a sqrt and a divide); the reference loops and the dispatch.
+  {
+    std::vector<float> G(W1.size(), 1e-4f), M(W1.size(), 0.0f), V(W1.size(), 0.0f);
+    const kernels::ref::MomentumStep hm{0.01f, 2e-4f, 0.9f};
+    const kernels::ref::AdamStep ha{1e-3f, 2e-4f, 0.9f, 0.1f, 0.999f, 0.001f, 1.0f, 1e-8f};
+    const double weights = double(W1.size());
+    report("momentum_update W1 ref", time_call([&] {
+             kernels::ref::momentum_update(kInputs, H, G.data(), hm, W1.data(), M.data(), 0, H);
+           }),
+           n, 6 * weights);
+    report("momentum_update W1", time_call([&] {
+             kernels::momentum_update(kInputs, H, G.data(), hm, W1.data(), M.data(), 0, H);
+           }),
+           n, 6 * weights);
+    report("adam_update W1 ref", time_call([&] {
+             kernels::ref::adam_update(kInputs, H, G.data(), ha, W1.data(), M.data(), V.data(), 0, H);
+           }),
+           n, 15 * weights);
+    report("adam_update W1", time_call([&] {
+             kernels::adam_update(kInputs, H, G.data(), ha, W1.data(), M.data(), V.data(), 0, H);
+           }),
+           n, 15 * weights);
+  }
 
   // The small products (H x 10), reported per step-equivalent.
   std::vector<float> W2T(std::size_t(kClasses) * H, 0.01f), z(std::size_t(n) * kClasses), g2(z.size(), 1e-3f);

@@ -33,7 +33,7 @@ if [[ -f "$mnist" ]]; then
 fi
 
 echo "== building (native, wasm, wasm + eigen-sse2, wasm for the browser)"
-g++ "${flags[@]}" -O3 -march=native bench/step_bench.cpp -o "$out/step_bench"
+g++ "${flags[@]}" -O3 -march=native -fno-math-errno bench/step_bench.cpp -o "$out/step_bench"
 em++ "${flags[@]}" "${wasm[@]}" "${embed[@]}" bench/step_bench.cpp -o "$out/step_bench.cjs"
 em++ "${flags[@]}" -I"$out/sse2_shim" -msse2 -include "$out/sse2_shim/eigen_prelude.hpp" "${wasm[@]}" "${embed[@]}" \
   bench/step_bench.cpp -o "$out/step_bench_sse2.cjs"

@@ -27,7 +27,7 @@ native=build-bench/native_step
 # Rebuilt when the program or any core header is newer than the binary. -DNDEBUG as the Release builds.
 if [ ! -x "$native" ] || [ -n "$(find bench/native_step.cpp include/mnist -newer "$native" -print -quit)" ]; then
   echo "bench: building $native" >&2
-  g++ -O3 -march=native -DNDEBUG -std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3 bench/native_step.cpp -o "$native"
+  g++ -O3 -march=native -fno-math-errno -DNDEBUG -std=c++17 -Wall -Wextra -Iinclude -isystem /usr/include/eigen3 bench/native_step.cpp -o "$native"
 fi
 
 # The page itself, for its full runs in the rounds and the round with one core kept busy

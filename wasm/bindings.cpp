@@ -424,6 +424,14 @@ T field(const val& o, const char* name, T fallback) {
   return v.isUndefined() || v.isNull() ? fallback : v.as<T>();
 }
 
+// A text setting: its value, or fallback when absent; anything but a string is refused by name.
+std::string text_field(const val& o, const char* name, const std::string& fallback) {
+  const val v = o[name];
+  if (v.isUndefined() || v.isNull()) return fallback;
+  require(v.isString(), std::string(name) + " must be a string");
+  return v.as<std::string>();
+}
+
 mnist::TrainConfig to_config(const val& o) {
   mnist::TrainConfig c;
   c.hidden = field<int>(o, "hidden", c.hidden);
@@ -438,6 +446,19 @@ mnist::TrainConfig to_config(const val& o) {
   const double seed = field<double>(o, "seed", double(c.seed));
   require(seed >= 0, "seed must be at least 0, got " + std::to_string(seed));
   c.seed = std::uint64_t(seed);
+  const std::string optimizer = text_field(o, "optimizer", mnist::name_of(c.optimizer));
+  if (optimizer == "sgd") c.optimizer = mnist::Optimizer::sgd;
+  else if (optimizer == "momentum") c.optimizer = mnist::Optimizer::momentum;
+  else if (optimizer == "adam") c.optimizer = mnist::Optimizer::adam;
+  else require(false, "optimizer must be sgd, momentum or adam, got '" + optimizer + "'");
+  c.momentum = field<float>(o, "momentum", c.momentum);
+  const std::string schedule = text_field(o, "schedule", mnist::name_of(c.schedule));
+  if (schedule == "constant") c.schedule = mnist::Schedule::constant;
+  else if (schedule == "cosine") c.schedule = mnist::Schedule::cosine;
+  else if (schedule == "onecycle") c.schedule = mnist::Schedule::onecycle;
+  else require(false, "schedule must be constant, cosine or onecycle, got '" + schedule + "'");
+  c.warmup = field<double>(o, "warmup", c.warmup);
+  c.augment = field<bool>(o, "augment", c.augment);
   return c;
 }
 

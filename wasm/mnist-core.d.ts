@@ -106,6 +106,11 @@ export interface TrainerConfig {
   trainSize?: number; // 0 = all loaded images
   validationFraction?: number;
   seed?: number;
+  optimizer?: string; // 'sgd' | 'momentum' | 'adam'; another gives null + takeError() 'invalid-argument'
+  momentum?: number; // heavy-ball coefficient, in [0, 1) (momentum only)
+  schedule?: string; // 'constant' | 'cosine' | 'onecycle'
+  warmup?: number; // epochs of linear warm-up (cosine, onecycle), in [0, epochs)
+  augment?: boolean; // random shifts of up to 2 pixels per image and epoch
 }
 
 /** The mix a fine-tune trains on (include/mnist/fine_tune.hpp); every field optional (the core's defaults). */

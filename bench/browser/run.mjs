@@ -22,6 +22,7 @@
 // BENCH_PAGE_DIR (the page's `vite build`, from bench.sh; without it no page rows and no busy-core round),
 // BENCH_PAGE=0 (no page runs in the rounds), BENCH_PAGE_EPOCHS (10: the full reference run), BENCH_BUSY=0
 // (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (1 run on each count).
+// BENCH_OPTIMIZERS=0 (leave out the momentum and Adam rows, OPTIMIZER_SYSTEMS),
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -64,6 +65,27 @@ const FLOPS_PER_EXAMPLE = 4 * 784 * 256 + 6 * 256 * 10;
 const EPOCH_EXAMPLES = 51000;
 const REFERENCE = 'tfjs-wasm';
 
+// The dense update rules (momentum, Adam) on the project's builds: run with the SGD builds in the same
+// alternated blocks, and reported against them (optimizerReport). BENCH_OPTIMIZERS=0 leaves them out.
+const OPTIMIZER_SYSTEMS = ['momentum', 'adam'].flatMap((optimizer) => [
+  { id: `wasm-simd-${optimizer}`, label: `project wasm SIMD, 1 thread, ${optimizer}`, kind: 'core', module: 'mnist_simd.mjs', threads: 1, optimizer, sgd: 'wasm-simd', optIn: 'BENCH_OPTIMIZERS', byDefault: true },
+  { id: `wasm-threads-2-${optimizer}`, label: `project wasm SIMD, 2 threads, ${optimizer}`, kind: 'core', module: 'mnist_threads.mjs', threads: 2, optimizer, sgd: 'wasm-threads-2', optIn: 'BENCH_OPTIMIZERS', byDefault: true },
+]);
+
+// Each optimizer system's examples/s against its SGD build's: the median over rounds of the ratio within
+// each round (both ran in the same alternated blocks). Lines for the report and the JSON line's object.
+function optimizerReport(systems, rounds) {
+  const ratios = {};
+  const lines = [];
+  for (const s of systems.filter((x) => x.optimizer)) {
+    const r = rounds.filter((x) => x[s.id] && x[s.sgd]).map((x) => x[s.id] / x[s.sgd]);
+    if (!r.length) continue;
+    ratios[s.id] = Math.round(median(r) * 1000) / 1000;
+    lines.push(`${s.id}: x${median(r).toFixed(2)} of ${s.sgd} (SGD's sparse step), median over rounds of the ratio within each`);
+  }
+  return { ratios, lines };
+}
+
 // The systems. A project build is one entry: `module` names its file in web/generated/ (it runs when
 // the file exists, else the table says "n/a (not built)"), `threads` the thread count it is asked for.
 const SYSTEMS = [
@@ -71,6 +93,7 @@ const SYSTEMS = [
   { id: 'wasm-threads-2', label: 'project wasm SIMD, 2 threads', kind: 'core', module: 'mnist_threads.mjs', threads: 2 },
   { id: 'wasm-threads-2-pinned', label: '2 threads, governor off', kind: 'core', module: 'mnist_threads.mjs', threads: 2, pinned: true, optIn: 'BENCH_THREAD_VARIANTS' },
   { id: 'wasm-threads-1', label: 'threads build, 1 thread', kind: 'core', module: 'mnist_threads.mjs', threads: 1, optIn: 'BENCH_THREAD_VARIANTS' },
+  ...OPTIMIZER_SYSTEMS,
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm SIMD, hand-tuned', kind: 'tfjs-hand', transposes: 'layout' },
   { id: 'tfjs-wasm-explicit', label: 'TF.js hand-tuned, W1 784x256', kind: 'tfjs-hand', transposes: 'explicit', optIn: 'BENCH_TFJS_VARIANTS' },
   { id: 'tfjs-wasm-flags', label: 'TF.js hand-tuned, transpose flags', kind: 'tfjs-hand', transposes: 'flags', optIn: 'BENCH_TFJS_VARIANTS' },
@@ -80,7 +103,8 @@ const SYSTEMS = [
 
 // BENCH_SYSTEMS=id,id,... runs only those; an entry with `optIn` runs only when that variable is 1.
 const only = process.env.BENCH_SYSTEMS ? new Set(process.env.BENCH_SYSTEMS.split(',')) : null;
-const wanted = (s) => (only ? only.has(s.id) : !s.optIn || process.env[s.optIn] === '1');
+const optedIn = (s) => (s.byDefault ? process.env[s.optIn] !== '0' : process.env[s.optIn] === '1');
+const wanted = (s) => (only ? only.has(s.id) : !s.optIn || optedIn(s));
 
 function available(s) {
   if (s.kind === 'core') return existsSync(join('web/generated', s.module));
@@ -444,6 +468,8 @@ async function main() {
           `(Full MNIST, defaults${BUSY_PAIRS > 1 ? `, mean of ${BUSY_PAIRS}` : ''}): 2 threads ${busy.seconds[2].toFixed(1)} s, 1 thread ${busy.seconds[1].toFixed(1)} s, ` +
           `x${busy.ratio.toFixed(2)} (test accuracy ${busy.accuracy[2]} and ${busy.accuracy[1]})`,
       );
+    const optimizers = optimizerReport(systems, rounds);
+    out.push(...optimizers.lines);
     console.log(out.join('\n'));
     const round3 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
     const map = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
@@ -468,6 +494,7 @@ async function main() {
         page_to_step_ratio: pageRuns ? map(pageRuns.ratio, round3) : null,
         busy_core_2t_to_1t_ratio: busy ? round3(busy.ratio) : null,
         busy_core_page_seconds: busy ? map(busy.seconds, round3) : null,
+        optimizer_to_sgd_ratio: optimizers.ratios,
       }),
     );
   } finally {

@@ -19,6 +19,8 @@ const CLASSES = 10;
 const BATCH = 32;
 const LR = 0.1;
 const DECAY = 1e-4;
+// Each update rule at a learning rate that trains well with it (momentum 0.9 at lr/10 is SGD's step size).
+const OPTIMIZER_LR = { sgd: LR, momentum: LR / 10, adam: 1e-3 };
 
 export interface SystemSpec {
   id: string;
@@ -26,6 +28,7 @@ export interface SystemSpec {
   module?: string; // core: file name in web/generated/
   threads?: number; // core: threads to ask the module for
   pinned?: boolean; // core: every step on all the threads, the governor off (trainer.pinThreads)
+  optimizer?: 'sgd' | 'momentum' | 'adam'; // core: the update rule (sgd by default), at its own learning rate
   transposes?: Transposes; // tfjs-hand: how the transposed operands reach the GEMMs (tfjsHandStep)
 }
 
@@ -168,13 +171,15 @@ function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<st
     if (!e) throw new Error(`${spec.id} is not loaded`);
     // epochs: 1 and one trainer per measurement: the epoch has 1,593 batches (51,000 examples), more than
     // warm-up + timed batches, so no timed step() ends an epoch (whose validation pass would be timed).
+    const optimizer = spec.optimizer ?? 'sgd';
     const trainer = e.core.createTrainer(e.train, {
       hidden: HIDDEN,
       batch: BATCH,
-      learningRate: LR,
+      learningRate: OPTIMIZER_LR[optimizer],
       decay: DECAY,
       epochs: 1,
       seed: o.seed,
+      optimizer,
     });
     if (spec.pinned) trainer.pinThreads();
     return { spec, core: e.core, trainer, seconds: 0, batches: 0, loss: NaN };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "error.hpp"
@@ -20,6 +21,24 @@ constexpr int kMaxHidden = 262144;
 // Rows of the largest batch a trainer or model works on at once (evaluate.hpp's kEvalChunk).
 constexpr int kChunkRows = 512;
 
+// The update rule. sgd: W -= lr dW (the reference, on the fused sparse step); momentum: heavy-ball,
+// v = mu v + dW, W -= lr v; adam: Kingma and Ba's, with kAdamBeta1, kAdamBeta2 and kAdamEpsilon. dW is
+// always the gradient of the reference's cost, CE + c (sum W1^2 + sum W2^2) (no decay on the biases).
+enum class Optimizer { sgd, momentum, adam };
+constexpr float kAdamBeta1 = 0.9f;
+constexpr float kAdamBeta2 = 0.999f;
+constexpr float kAdamEpsilon = 1e-8f;
+// The learning rate over the run (schedule.hpp): constant; cosine, a linear warm-up then a half cosine to
+// zero at the run's end; onecycle, a linear warm-up then a linear decay to zero at the run's end.
+enum class Schedule { constant, cosine, onecycle };
+
+inline const char* name_of(Optimizer o) {
+  return o == Optimizer::sgd ? "sgd" : o == Optimizer::momentum ? "momentum" : "adam";
+}
+inline const char* name_of(Schedule s) {
+  return s == Schedule::constant ? "constant" : s == Schedule::cosine ? "cosine" : "onecycle";
+}
+
 struct TrainConfig {
   int hidden = 256;
   int epochs = 10;
@@ -29,9 +48,21 @@ struct TrainConfig {
   std::size_t train_size = 0;     // images taken from the training file before the split; 0 = all
   double validation_fraction = 0.15;
   std::uint64_t seed = 1;
+  Optimizer optimizer = Optimizer::sgd;
+  float momentum = 0.9f;          // mu of the heavy-ball momentum (Optimizer::momentum only)
+  Schedule schedule = Schedule::constant;
+  double warmup = 1.0;            // epochs of linear warm-up (cosine and onecycle; constant ignores it)
+  bool augment = false;           // random shifts of up to 2 pixels, per image and epoch (augment.hpp)
 };
 
 inline void fail_invalid(const std::string& message) { throw Error(ErrorCode::InvalidArgument, message); }
+
+// A number as a person writes it (0.9, 1.5, 1e-08), not std::to_string's six decimals.
+inline std::string show_number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
 
 // Throws Error(InvalidArgument) naming the first setting out of range. `available` is the number of
 // training images on hand; `train_size` is resolved against it (0 means all of them).
@@ -47,6 +78,12 @@ inline void validate(const TrainConfig& c, std::size_t available) {
     fail_invalid("learning rate must be a finite number above 0, got " + std::to_string(c.learning_rate));
   if (!(c.decay >= 0.0f) || !std::isfinite(c.decay))
     fail_invalid("weight decay must be a finite number of at least 0, got " + std::to_string(c.decay));
+  if (!(c.momentum >= 0.0f && c.momentum < 1.0f))
+    fail_invalid("momentum must be at least 0 and below 1, got " + show_number(c.momentum));
+  // Only the schedules with a warm-up hold it to the run's length: constant ignores it.
+  if (!(c.warmup >= 0.0 && c.warmup < (c.schedule == Schedule::constant ? HUGE_VAL : double(c.epochs))))
+    fail_invalid("warm-up must be at least 0 and fewer than the " + std::to_string(c.epochs) +
+                 " epochs, got " + show_number(c.warmup));
   if (!(c.validation_fraction >= 0.0 && c.validation_fraction < 1.0))
     fail_invalid("validation fraction must be in [0, 1), got " + std::to_string(c.validation_fraction));
   if (available == 0) fail_invalid("no training images are loaded");
@@ -67,6 +104,7 @@ inline std::uint64_t params_bytes(std::uint64_t hidden) {
 
 // About the most memory training with `c` takes at once, beyond the data: the trainer's parameters, their
 // gradient and the last finite copy, one model copy for predictions and one serialised for saving (5 copies),
+// the optimizer's: a gradient and one (momentum) or two (Adam) moments per parameter;
 // two workspaces of kChunkRows (or batch) rows: the gathered inputs, their non-zero lists by row (index and
 // value: 2 more floats per input) and the hidden-layer buffers; and the training batch's lists by column.
 inline std::uint64_t training_memory_bytes(const TrainConfig& c) {
@@ -76,7 +114,9 @@ inline std::uint64_t training_memory_bytes(const TrainConfig& c) {
   const std::uint64_t workspace = 4 * rows * (3 * kInputs + 6 * H + 6 * kClasses);
   const std::uint64_t column_lists = 4 * batch * 2 * kInputs;
   const std::uint64_t examples = c.train_size * 8;  // the split and the shuffled order (u32 each)
-  return 5 * params_bytes(H) + 2 * workspace + column_lists + examples;
+  const std::uint64_t optimizer_copies = c.optimizer == Optimizer::sgd ? 0 : c.optimizer == Optimizer::momentum ? 2 : 3;
+  const std::uint64_t augmented = c.augment ? 2 * batch * kInputs : 0;  // the shifted images of two batches
+  return (5 + optimizer_copies) * params_bytes(H) + 2 * workspace + column_lists + examples + augmented;
 }
 
 // Throws Error(InvalidArgument) when training `c` needs more than `budget_bytes` (what the caller can

@@ -177,4 +177,31 @@ void sgd_update(Params<S>& P, const Params<S>& grad, S lr) {
   P.b2 -= lr * grad.b2;
 }
 
+// The optimizers' formulas, the definitions the fast step (optimizer.hpp) is tested against. grad is
+// backward()'s, the weight decay included in dW1 and dW2.
+// Heavy-ball momentum: v = mu v + dtheta; theta -= lr v.
+template <typename S>
+void momentum_update(Params<S>& P, Params<S>& V, const Params<S>& grad, S lr, S mu) {
+  V.W1 = mu * V.W1 + grad.W1;
+  V.b1 = mu * V.b1 + grad.b1;
+  V.W2 = mu * V.W2 + grad.W2;
+  V.b2 = mu * V.b2 + grad.b2;
+  sgd_update(P, V, lr);
+}
+// Adam, step t (from 1): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// theta -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+template <typename S>
+void adam_update(Params<S>& P, Params<S>& M, Params<S>& V, const Params<S>& grad, S lr, int t, S b1, S b2, S eps) {
+  const S bc1 = 1 - std::pow(b1, S(t)), bc2 = 1 - std::pow(b2, S(t));
+  const auto one = [&](auto& p, auto& m, auto& v, const auto& g) {
+    m = b1 * m + (1 - b1) * g;
+    v = b2 * v + (1 - b2) * g.cwiseProduct(g);
+    p.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + eps);
+  };
+  one(P.W1, M.W1, V.W1, grad.W1);
+  one(P.b1, M.b1, V.b1, grad.b1);
+  one(P.W2, M.W2, V.W2, grad.W2);
+  one(P.b2, M.b2, V.b2, grad.b2);
+}
+
 }  // namespace mnist

@@ -1,6 +1,7 @@
-// One SGD step of the 784 -> H -> 10 network on the fast kernels (kernels/kernels.hpp), equal to
-// network.hpp's forward + backward + sgd_update up to float rounding, plus the forward-only pass used
-// for evaluation. Nothing is allocated per call: StepWorkspace holds every buffer.
+// One training step of the 784 -> H -> 10 network on the fast kernels (kernels/kernels.hpp), equal to
+// network.hpp's forward + backward + sgd_update (or, with an OptimizerState, momentum_update or
+// adam_update) up to float rounding, plus the forward-only pass used for evaluation. Nothing is allocated
+// per call: StepWorkspace (and OptimizerState) hold every buffer.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "dataset.hpp"
 #include "kernels/kernels.hpp"
 #include "network.hpp"
+#include "optimizer.hpp"
 #include "thread_pool.hpp"
 #include "w1_slabs.hpp"
 
@@ -250,16 +252,20 @@ template <typename Rows>
 float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
                  StepWorkspace& ws, ThreadPool* pool, const Rows& rows, W1Slabs* slabs = nullptr,
                  bool rows_listed = false, const Rows* ahead = nullptr, int ahead_n = 0,
-                 const W1Slabs::Decay* slab_decay = nullptr) {
+                 const W1Slabs::Decay* slab_decay = nullptr, OptimizerState* opt = nullptr) {
   assert(n >= 1 && n <= ws.train_rows && P.hidden() == ws.hidden && (!pool || pool->size() <= ws.threads));
   assert(!slabs || (W1Slabs::usable(P.hidden()) && slabs->hidden() == P.hidden()));
   assert(!ahead || (kernels::kSparseInputs && ahead_n >= 1 && ahead_n <= ws.train_rows));
   assert(!slab_decay || slabs);
+  assert(!opt || (!slabs && opt->grad.b1.size() == std::size_t(P.hidden())));
   const int H = P.hidden();
   forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs, rows_listed,
                  slab_decay ? slab_decay->col_gain : 1.0f);
-  const float ce = output_layer(P, labels, n, lr, ws, pool);
+  // SGD folds -lr into the output error (g2 = -lr dz2); the dense optimizers take the gradient itself
+  // (an lr of -1 gives g2 = dz2), so g1 = dz1 and the products below give dW without the decay.
+  const float ce = output_layer(P, labels, n, opt ? -1.0f : lr, ws, pool);
   if (!std::isfinite(ce)) return ce;
+  const OptimizerState::Step step = opt ? opt->plan(lr, decay) : OptimizerState::Step{};
   const float scale = decay_factor(lr, decay);  // weight decay folded into the step
   const float w1_scale = slab_decay ? slab_decay->w_scale : scale;
   float* W2T = ws.W2T.data();
@@ -270,9 +276,27 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   // wrote last. A thread's part of W1 with the step's other buffers is about its core's L2 (512 KB here,
   // 401 KB of W1 on 2 threads): walked the same way every pass, each slab was evicted just before it was
   // needed again. Measured in Chromium, the same bits: x1.04 on 2 threads, x1.00-1.02 on one.
+  // Momentum and Adam: each product writes the gradient (scale 0 onto its buffer), then the optimizer
+  // updates every element of the columns, W1 included: a dense pass over W1 and its moments.
+  const auto dense_backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
+    const auto [j0, j1] = hidden_columns(H, chunk, chunks);
+    StepParams& g = opt->grad;
+    kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
+    kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), 0.0f, g.W2T.data(), ws.scratch_of(thread), j0,
+                         j1);  // dW2^T = dz2^T a1
+    opt->update_W2T(step, W2T, H, j0, j1);
+    for (int j = j0; j < j1; ++j)
+      for (int c = 0; c < kClasses; ++c) P.W2(j, c) = W2T[std::size_t(c) * H + j];
+    std::fill(g.b1.begin() + j0, g.b1.begin() + j1, 0.0f);
+    kernels::colsum_add(n, H, ws.g1.data(), g.b1.data(), j0, j1);
+    opt->update_b1(step, P.b1.data(), H, j0, j1);
+    kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), 0.0f, g.W1.data(), j0, j1);  // dW1 = x^T dz1
+    opt->update_W1(step, P.W1.data(), H, j0, j1);
+  };
   const auto backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     if (j1 <= j0) return;
+    if (opt) return dense_backward(chunk, chunks, thread);
     kernels::gemm_nn_relumask(n, kClasses, H, ws.g2.data(), W2T, ws.a1.data(), ws.g1.data(), j0, j1);  // old W2
     kernels::gemm_tn_sgd(n, kClasses, H, ws.g2.data(), ws.a1.data(), scale, W2T, ws.scratch_of(thread), j0,
                          j1);  // W2T = s W2T + g2^T a1
@@ -286,14 +310,24 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
       kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), w1_scale, P.W1.data(), j0, j1);
   };
   in_column_chunks_then(pool, H, ahead ? ahead_n : 0, backward, list_ahead, /*backwards=*/true);
-  kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
+  if (opt) {
+    std::fill(opt->grad.b2.begin(), opt->grad.b2.end(), 0.0f);
+    kernels::colsum_add(n, kClasses, ws.g2.data(), opt->grad.b2.data());
+    opt->update_b2(step, P.b2.data());
+    opt->commit();
+  } else {
+    kernels::colsum_add(n, kClasses, ws.g2.data(), P.b2.data());
+  }
   return ce;
 }
 }  // namespace detail
 
+// With opt (OptimizerState), the step updates with momentum or Adam instead of SGD.
 inline float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, int n, float lr, float decay,
-                        StepWorkspace& ws, ThreadPool* pool = nullptr) {
-  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{x});
+                        StepWorkspace& ws, ThreadPool* pool = nullptr, OptimizerState* opt = nullptr) {
+  const detail::RowsInX* no_ahead = nullptr;
+  return detail::train_step(P, x, labels, n, lr, decay, ws, pool, detail::RowsInX{x}, nullptr, false, no_ahead, 0,
+                            nullptr, opt);
 }
 
 // The batch after the one a training step trains on: rows idx[0..n) of the same dataset, their labels to
@@ -316,7 +350,7 @@ struct BatchAhead {
 // train_batch on exactly that batch with this workspace starts from that listing.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
-                         W1Slabs* slabs = nullptr, BatchAhead ahead = {}) {
+                         W1Slabs* slabs = nullptr, BatchAhead ahead = {}, OptimizerState* opt = nullptr) {
   const W1Slabs::Decay slab_decay = slabs ? slabs->plan(detail::decay_factor(lr, decay)) : W1Slabs::Decay{};
   const float unit = slabs ? slab_decay.unit : kernels::kPixelUnit;
   const float next_unit = slabs ? W1Slabs::unit_of(slab_decay.next_scale) : kernels::kPixelUnit;
@@ -327,7 +361,7 @@ inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t
   const bool list_ahead = kernels::kSparseInputs && ahead.n > 0;
   const detail::RowsFromDataset rows{d, idx, x, labels, unit}, next{d, ahead.idx, x, ahead.labels, next_unit};
   const float ce = detail::train_step(P, x, labels, n, lr, decay, ws, pool, rows, slabs, rows_listed,
-                                      list_ahead ? &next : nullptr, ahead.n, slabs ? &slab_decay : nullptr);
+                                      list_ahead ? &next : nullptr, ahead.n, slabs ? &slab_decay : nullptr, opt);
   if (!std::isfinite(ce)) return ce;
   if (slabs) slabs->commit(slab_decay);
   if (list_ahead) ws.listed_ahead = {&d, ahead.idx, ahead.n, ahead.labels, next_unit};

@@ -1,6 +1,7 @@
-// Mini-batch SGD over a dataset: the seeded split, a reshuffle every epoch, per-epoch history, and a step
-// API that runs at most a given number of batches and returns, so a caller (CLI, web worker) can report
-// progress, pause or stop between batches. The same seed gives the same run, bit for bit, on one build.
+// Mini-batch training over a dataset: the seeded split, a reshuffle every epoch, the optimizer and the
+// learning-rate schedule of the config, augmentation by shifts, per-epoch history, and a step API that runs
+// at most a given number of batches and returns, so a caller (CLI, web worker) can report progress, pause
+// or stop between batches. The same seed gives the same run, bit for bit, on one build.
 #pragma once
 
 #include <algorithm>
@@ -11,11 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "augment.hpp"
 #include "config.hpp"
 #include "dataset.hpp"
 #include "evaluate.hpp"
 #include "network.hpp"
+#include "optimizer.hpp"
 #include "rng.hpp"
+#include "schedule.hpp"
 #include "thread_governor.hpp"
 #include "thread_pool.hpp"
 #include "train_step.hpp"
@@ -63,8 +67,19 @@ class Trainer {
         x_(kernels::kSparseInputs ? 0 : std::size_t(config.batch) * kInputs),
         labels_(config.batch),
         labels_ahead_(config.batch),
-        last_finite_(params_) {
-    if (W1Slabs::usable(config_.hidden)) w1_slabs_.pack(params_.W1);
+        last_finite_(params_),
+        shift_rng_(config.seed ^ 0xA116E57ull) {
+    // SGD keeps W1 by slabs where it can; momentum and Adam update W1 densely, row-major.
+    if (config_.optimizer != Optimizer::sgd)
+      optimizer_ = std::make_unique<OptimizerState>(config_.optimizer, config_.hidden, config_.momentum);
+    else if (W1Slabs::usable(config_.hidden))
+      w1_slabs_.pack(params_.W1);
+    if (config_.augment) {
+      const std::size_t B = std::size_t(config_.batch);
+      augmented_.pixels.resize(2 * B * kInputs);
+      augmented_.labels.resize(2 * B);
+      for (std::size_t i = 0; i < 2 * B; ++i) augmented_idx_.push_back(static_cast<std::uint32_t>(i));
+    }
     const std::size_t used = config.train_size == 0 ? data.size() : config.train_size;
     split_ = split_indices(used, config.validation_fraction, config.seed);
     order_ = split_.train;
@@ -96,16 +111,29 @@ class Trainer {
       return r;
     }
     const int B = config_.batch;
+    const std::int64_t per_epoch = std::int64_t((order_.size() + B - 1) / B);
     while (r.batches < max_batches && position_ < order_.size()) {
       const int n = static_cast<int>(std::min<std::size_t>(B, order_.size() - position_));
       const std::size_t next = position_ + n;  // the step lists the epoch's next batch ahead, if any
-      const BatchAhead ahead{order_.data() + next, static_cast<int>(std::min<std::size_t>(B, order_.size() - next)),
-                             labels_ahead_.data()};
+      BatchAhead ahead{order_.data() + next, static_cast<int>(std::min<std::size_t>(B, order_.size() - next)),
+                       labels_ahead_.data()};
+      const Dataset* source = &data_;
+      const std::uint32_t* batch = order_.data() + position_;
+      if (config_.augment) {  // this batch and the next, shifted, in the two halves of augmented_
+        const std::size_t half = std::size_t(B) * std::size_t(half_);
+        if (!shifted_ahead_) shift_batch(position_, n, half);
+        if (ahead.n > 0) shift_batch(next, ahead.n, std::size_t(B) - half);
+        source = &augmented_;
+        batch = augmented_idx_.data() + half;
+        ahead.idx = augmented_idx_.data() + (std::size_t(B) - half);
+      }
+      const std::int64_t step_index = std::int64_t(epoch_) * per_epoch + std::int64_t(position_ / B);
+      const float lr = scheduled_lr(config_, step_index, per_epoch);
       if (pool_) pool_->set_active(governor_.threads());
       using Clock = std::chrono::steady_clock;
       const Clock::time_point started = pool_ ? Clock::now() : Clock::time_point{};
-      const float ce = train_batch(params_, data_, order_.data() + position_, n, x_.data(), labels_.data(),
-                                   config_.learning_rate, config_.decay, ws_, pool_.get(), slabs(), ahead);
+      const float ce = train_batch(params_, *source, batch, n, x_.data(), labels_.data(), lr, config_.decay, ws_,
+                                   pool_.get(), slabs(), ahead, optimizer_.get());
       if (pool_) governor_.record(std::chrono::duration<double>(Clock::now() - started).count());
       w1_stale_ = slabs() != nullptr;
       // A non-finite loss (train_step returned before touching params_) or one far above a random guess's
@@ -118,6 +146,10 @@ class Trainer {
       for (int i = 0; i < n; ++i)
         if (argmax_row(ws_.p.data() + std::size_t(i) * kClasses) == labels_[i]) ++epoch_correct_;
       labels_.swap(labels_ahead_);  // the next batch's labels, where the step listed it ahead
+      if (config_.augment) {
+        half_ = 1 - half_;
+        shifted_ahead_ = ahead.n > 0;
+      }
       epoch_ce_ += ce;
       position_ += n;
       ++r.batches;
@@ -197,6 +229,15 @@ class Trainer {
     w1_stale_ = false;
   }
 
+  // Images order_[first .. first + n) shifted at random (augment.hpp) into augmented_ from image `at` on.
+  void shift_batch(std::size_t first, int n, std::size_t at) {
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t image = order_[first + std::size_t(i)];
+      shift_image(data_.image(image), random_shift(shift_rng_), augmented_.pixels.data() + (at + i) * kInputs);
+      augmented_.labels[at + i] = data_.labels[image];
+    }
+  }
+
   void mark_diverged() {
     diverged_ = true;
     params_ = last_finite_;
@@ -246,6 +287,14 @@ class Trainer {
   std::vector<EpochStats> history_;
   EvaluationPass validation_;  // the last epoch's, pending until done (validation in pieces)
   bool validation_in_pieces_ = false;
+  std::unique_ptr<OptimizerState> optimizer_;  // momentum or Adam; null for SGD
+  // Augmentation: two batches of shifted images (this step's and the next's, in alternating halves),
+  // their indices 0 .. 2 batch, and the stream of shifts, apart from rng_ so the shuffles stay the same.
+  Rng shift_rng_;
+  Dataset augmented_;
+  std::vector<std::uint32_t> augmented_idx_;
+  int half_ = 0;               // the half holding this step's batch
+  bool shifted_ahead_ = false;  // the step before shifted this step's batch as its ahead
 };
 
 }  // namespace mnist

@@ -31,6 +31,12 @@ TrainConfig with(const std::function<void(TrainConfig&)>& change) {
 
 TEST(Config, AcceptsTheReferenceDefaults) { EXPECT_NO_THROW(validate(TrainConfig{}, 60000)); }
 
+// The constant schedule has no warm-up, so a warm-up as long as the run is no error there.
+TEST(Config, HoldsTheWarmUpToTheRunOnlyWhereTheScheduleUsesIt) {
+  EXPECT_NO_THROW(validate(with([](auto& c) { c.epochs = 1, c.warmup = 1; }), 60000));
+  EXPECT_NO_THROW(validate(with([](auto& c) { c.schedule = Schedule::cosine, c.warmup = 9.5; }), 60000));
+}
+
 TEST(Config, RejectsEachSettingOutOfRangeWithAClearMessage) {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   const struct {
@@ -49,6 +55,14 @@ TEST(Config, RejectsEachSettingOutOfRangeWithAClearMessage) {
       {with([=](auto& c) { c.decay = nan; }), "weight decay must be a finite number of at least 0"},
       {with([](auto& c) { c.train_size = 60001; }), "training examples must be at most the 60000 images loaded"},
       {with([](auto& c) { c.validation_fraction = 1.0; }), "validation fraction must be in [0, 1)"},
+      {with([](auto& c) { c.momentum = 1.0f; }), "momentum must be at least 0 and below 1, got 1"},
+      {with([](auto& c) { c.momentum = -0.5f; }), "momentum must be at least 0 and below 1, got -0.5"},
+      {with([=](auto& c) { c.momentum = nan; }), "momentum must be at least 0 and below 1"},
+      {with([](auto& c) { c.schedule = Schedule::cosine, c.warmup = 10; }),
+       "warm-up must be at least 0 and fewer than the 10 epochs, got 10"},
+      {with([](auto& c) { c.schedule = Schedule::onecycle, c.warmup = -0.5; }),
+       "warm-up must be at least 0 and fewer than the 10 epochs, got -0.5"},
+      {with([](auto& c) { c.warmup = std::nan(""); }), "warm-up must be at least 0"},
       {with([](auto& c) { c.train_size = 20; }), "training examples after the validation split (17) must be at least the batch size (32)"},
   };
   for (const auto& c : cases) {
@@ -68,6 +82,20 @@ TEST(ConfigMemory, EstimatesFiveParameterCopiesPlusWorkspaces) {
   EXPECT_EQ(training_memory_bytes(c), 5 * params + 2 * workspace + column_lists + 8000);
   c.hidden = 512;
   EXPECT_GT(training_memory_bytes(c), std::uint64_t(5 * 4 * 784 * 512));
+}
+
+// Momentum keeps a gradient and a velocity per parameter, Adam a gradient and two moments; shifting keeps
+// two batches of images.
+TEST(ConfigMemory, AddsTheOptimizersStateAndTheShiftedBatches) {
+  TrainConfig c;
+  const std::uint64_t params = 4 * (784 * 256 + 256 + 256 * 10 + 10), sgd = training_memory_bytes(c);
+  c.optimizer = Optimizer::momentum;
+  EXPECT_EQ(training_memory_bytes(c), sgd + 2 * params);
+  c.optimizer = Optimizer::adam;
+  EXPECT_EQ(training_memory_bytes(c), sgd + 3 * params);
+  c.optimizer = Optimizer::sgd;
+  c.augment = true;
+  EXPECT_EQ(training_memory_bytes(c), sgd + 2 * 32 * 784);
 }
 
 TEST(ConfigMemory, RefusesAHiddenSizeThatDoesNotFitTheBudgetWithAClearMessage) {

@@ -126,6 +126,53 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
     }
   });
 
+  it('names the optimizer and schedule it does not know, and checks momentum and warm-up', () => {
+    const valid = core.parseDataset(images, labels, 'train');
+    try {
+      expect(() => core.createTrainer(valid, { optimizer: 'rmsprop' })).toThrowError(
+        new CoreError('invalid-argument', "optimizer must be sgd, momentum or adam, got 'rmsprop'"),
+      );
+      expect(() => core.createTrainer(valid, { schedule: 'step' })).toThrowError(
+        new CoreError('invalid-argument', "schedule must be constant, cosine or onecycle, got 'step'"),
+      );
+      expect(() => core.createTrainer(valid, { optimizer: 'momentum', momentum: 1 })).toThrowError(
+        'momentum must be at least 0 and below 1, got 1',
+      );
+      expect(() => core.createTrainer(valid, { schedule: 'cosine', warmup: 10 })).toThrowError(
+        'warm-up must be at least 0 and fewer than the 10 epochs, got 10',
+      );
+      expect(core.liveObjects()).toBe(1);
+    } finally {
+      release(valid);
+    }
+  });
+
+  it('trains with Adam, a cosine schedule and shifts, each seed giving its own run', () => {
+    const data = core.parseDataset(images, labels, 'train');
+    const config = {
+      ...{ hidden: 32, epochs: 3, batch: 20, trainSize: 1000, learningRate: 0.003 },
+      ...{ optimizer: 'adam', schedule: 'cosine', warmup: 0.5, augment: true },
+    };
+    const run = (seed: number) => {
+      const trainer = core.createTrainer(data, { ...config, seed });
+      try {
+        while (core.step(trainer, 1000).status !== 'finished');
+        return trainer.history();
+      } finally {
+        release(trainer);
+      }
+    };
+    try {
+      const [a, b, other] = [run(1), run(1), run(2)];
+      expect(a[2].validationAccuracy).toBeGreaterThan(0.7); // 850 shifted images, 3 epochs: 0.77 natively
+      expect(a[2].trainLoss).toBeLessThan(a[0].trainLoss);
+      expect(b).toEqual(a);
+      expect(other).not.toEqual(a);
+    } finally {
+      release(data);
+    }
+  });
+
   it('rejects a label file given as images with the parser message', () => {
     let error: unknown;
     try {

@@ -336,6 +336,113 @@ inline std::string check_train_step(int n, int H, unsigned seed, double rtol = 1
   return "";
 }
 
+// The dense optimizer steps (momentum, Adam) through the dispatch against ref on a block (rows, N) updated
+// in three column ranges, as threads call them: exact with the wasm SIMD kernels (the same lane-by-lane
+// operations); natively, where both are the plain loops, within rounding (g++ may contract them into FMAs).
+inline std::string check_optimizer_update(Optimizer kind, int rows, int N, unsigned seed) {
+  std::mt19937 gen(seed);
+  const std::size_t size = std::size_t(rows) * N;
+  const Vec G = random_vec(size, gen), W = random_vec(size, gen), M = random_vec(size, gen, -0.1f, 0.1f);
+  const Vec V = random_vec(size, gen, 0.0f, 0.01f);  // a second moment is never negative
+  const kernels::ref::MomentumStep hm{0.05f, 2e-3f, 0.9f};
+  const kernels::ref::AdamStep ha{0.01f / 0.271f, 2e-3f, kAdamBeta1, 1 - kAdamBeta1, kAdamBeta2, 1 - kAdamBeta2,
+                                  1.0f / std::sqrt(0.002997f), kAdamEpsilon};
+  Vec w_got = W, m_got = M, v_got = V, w_want = W, m_want = M, v_want = V;
+  for (int i = 0; i < 3; ++i) {
+    const int j0 = N * i / 3, j1 = N * (i + 1) / 3;
+    if (kind == Optimizer::momentum)
+      kernels::momentum_update(rows, N, G.data(), hm, w_got.data(), m_got.data(), j0, j1);
+    else
+      kernels::adam_update(rows, N, G.data(), ha, w_got.data(), m_got.data(), v_got.data(), j0, j1);
+  }
+  if (kind == Optimizer::momentum)
+    kernels::ref::momentum_update(rows, N, G.data(), hm, w_want.data(), m_want.data(), 0, N);
+  else
+    kernels::ref::adam_update(rows, N, G.data(), ha, w_want.data(), m_want.data(), v_want.data(), 0, N);
+  const double rtol = kernels::kSparseInputs ? 0.0 : 1e-6;
+  const Vec ones(size, 1.0f);
+  const std::string op = kind == Optimizer::momentum ? "momentum_update" : "adam_update";
+  const auto dims = {std::pair{"rows", rows}, {"N", N}};
+  for (const std::string& e : {compare(shape((op + " W").c_str(), dims), w_got, w_want, ones, rows, N, rtol),
+                               compare(shape((op + " M").c_str(), dims), m_got, m_want, ones, rows, N, rtol),
+                               compare(shape((op + " V").c_str(), dims), v_got, v_want, ones, rows, N, rtol)})
+    if (!e.empty()) return e;
+  return "";
+}
+
+// train_step with momentum or Adam (OptimizerState), against network.hpp's forward + backward and its
+// momentum_update or adam_update run in double from the same start, over three steps. Parameters are
+// compared by their change, as check_train_step does. Adam divides each gradient by its own size, so
+// where the reference gradient of an element is near zero the float gradient's rounding (about 1e-6 of
+// the matrix's largest) can move its update by up to lr: the tolerance says so for those elements.
+inline std::string check_train_step_optimizer(Optimizer kind, int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
+  std::mt19937 gen(seed);
+  Rng rng(seed);
+  Params<float> P = init_params(H, rng);
+  const Params<float> start = P;
+  const float lr = kind == Optimizer::adam ? 1e-3f : 0.05f, decay = 1e-3f, mu = 0.9f;
+  const int steps = 3, threads = pool ? pool->size() : 1;
+  StepWorkspace ws(n, H, threads);
+  OptimizerState opt(kind, H, mu);
+  Params<double> R = start.cast<double>(), RM = Params<double>::zeros(H), RV = Params<double>::zeros(H);
+  Params<double> smallest_g = Params<double>::zeros(H);  // per element, the smallest |gradient| over the steps
+  smallest_g.W1.setConstant(1e30), smallest_g.b1.setConstant(1e30), smallest_g.W2.setConstant(1e30),
+      smallest_g.b2.setConstant(1e30);
+  Workspace<double> rws(n, H);
+  const std::string where =
+      shape(kind == Optimizer::adam ? "train_step adam" : "train_step momentum", {{"n", n}, {"H", H}, {"threads", threads}});
+  for (int step = 0; step < steps; ++step) {
+    Vec x(std::size_t(n) * kInputs);
+    for (auto& v : x) v = (gen() % 4 == 0) ? 0.0f : float(gen() % 256) / 255.0f;
+    std::vector<std::uint8_t> labels(n);
+    for (auto& l : labels) l = static_cast<std::uint8_t>(gen() % kClasses);
+    const float ce = train_step(P, x.data(), labels.data(), n, lr, decay, ws, pool, &opt);
+    std::vector<double> xd(x.begin(), x.end());
+    const double ce_ref = forward(R, xd.data(), labels.data(), n, rws);
+    backward(R, xd.data(), labels.data(), n, double(decay), rws);
+    smallest_g.W1 = smallest_g.W1.cwiseMin(rws.grad.W1.cwiseAbs());
+    smallest_g.b1 = smallest_g.b1.cwiseMin(rws.grad.b1.cwiseAbs());
+    smallest_g.W2 = smallest_g.W2.cwiseMin(rws.grad.W2.cwiseAbs());
+    smallest_g.b2 = smallest_g.b2.cwiseMin(rws.grad.b2.cwiseAbs());
+    if (kind == Optimizer::momentum)
+      momentum_update(R, RM, rws.grad, double(lr), double(mu));
+    else
+      adam_update(R, RM, RV, rws.grad, double(lr), step + 1, double(kAdamBeta1), double(kAdamBeta2),
+                  double(kAdamEpsilon));
+    // A fitted row's loss is log-sum-exp minus its logit, two close numbers: float keeps about 1e-6 of each.
+    if (!(std::fabs(ce - ce_ref) <= 1e-4 * std::fabs(ce_ref) + 1e-5 * n))
+      return where + ": step " + std::to_string(step) + " loss " + std::to_string(ce) + ", want " +
+             std::to_string(ce_ref);
+  }
+  auto delta = [&](const char* name, const float* now, const float* before, const double* ref, const double* g,
+                   int rows, int cols) {
+    const std::size_t size = std::size_t(rows) * cols;
+    Vec got(size), want(size), mag(size);
+    double largest = 0, largest_g = 0;
+    for (std::size_t k = 0; k < size; ++k) {
+      got[k] = float(double(now[k]) - double(before[k]));
+      want[k] = float(ref[k] - double(before[k]));
+      largest = std::max(largest, std::fabs(double(want[k])));
+      largest_g = std::max(largest_g, g[k]);
+    }
+    const double rtol = 2e-4;
+    for (std::size_t k = 0; k < size; ++k) {
+      double m = largest + std::fabs(double(before[k])) * 6e-8 / rtol;
+      if (kind == Optimizer::adam)
+        m += steps * lr / rtol * std::min(1.0, 1e-6 * largest_g / (g[k] + double(kAdamEpsilon)));
+      mag[k] = float(m);
+    }
+    return compare(where + " " + name + " update", got, want, mag, rows, cols, rtol);
+  };
+  for (const std::string& e :
+       {delta("W1", P.W1.data(), start.W1.data(), R.W1.data(), smallest_g.W1.data(), kInputs, H),
+        delta("b1", P.b1.data(), start.b1.data(), R.b1.data(), smallest_g.b1.data(), 1, H),
+        delta("W2", P.W2.data(), start.W2.data(), R.W2.data(), smallest_g.W2.data(), H, kClasses),
+        delta("b2", P.b2.data(), start.b2.data(), R.b2.data(), smallest_g.b2.data(), 1, kClasses)})
+    if (!e.empty()) return e;
+  return "";
+}
+
 // `images` random images, sparse as MNIST's (a quarter of the pixels lit), with random labels.
 inline Dataset random_images(int images, std::mt19937& gen) {
   Dataset d;
@@ -607,6 +714,9 @@ int run_all(Report report, int random_shapes = 50) {
     for (int lit : {0, 3, 20, 100}) run(check_list_row_u8(3, K, lit, ++seed));
   for (int n : {1, 5, 32})
     for (int H : {16, 48, 256}) run(check_slab_products(n, H, ++seed));
+  for (Optimizer kind : {Optimizer::momentum, Optimizer::adam})
+    for (int rows : {1, 3, 784})
+      for (int N : {1, 3, 4, 5, 15, 16, 17, 33, 256}) run(check_optimizer_update(kind, rows, N, ++seed));
   std::mt19937 gen(12345);
   auto dim = [&](int hi) { return 1 + int(gen() % unsigned(hi)); };
   for (int t = 0; t < random_shapes; ++t) {
@@ -632,6 +742,8 @@ int run_all(Report report, int random_shapes = 50) {
         run(check_train_batch(n, H, ++seed, p));
         run(check_train_batch_ahead(n, H, ++seed, p));
         run(check_slab_decay(n, H, ++seed, p));
+        for (Optimizer kind : {Optimizer::momentum, Optimizer::adam})
+          run(check_train_step_optimizer(kind, n, H, ++seed, p));
       }
   for (ThreadPool* p : pools)
     for (int images : {1, 65, 301})

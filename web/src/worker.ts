@@ -14,6 +14,7 @@ import {
   type Model,
   type MnistModuleOptions,
   type Trainer,
+  type TrainerConfig,
 } from './core';
 import { fineTuneConfig, scores, type FineTuneRun } from './fine-tune';
 import {
@@ -161,10 +162,17 @@ function loadTestData(set: DataSet, files: TestFiles): void {
 }
 
 // ---- Training -------------------------------------------------------------------------------------------
+/** The page's settings as the module's TrainerConfig: every field the core reads, by name. */
+function trainerConfig(c: TrainConfig): TrainerConfig {
+  const { hidden, epochs, batch, learningRate, decay, trainSize, seed } = c;
+  const { optimizer, momentum, schedule, warmup, augment } = c;
+  return { hidden, epochs, batch, learningRate, decay, trainSize, seed, optimizer, momentum, schedule, warmup, augment };
+}
+
 function startTraining(config: TrainConfig): void {
   if (!core || !data) throw new Error('the data is not loaded yet');
   if (run) throw new Error('training is already running');
-  const trainer = core.createTrainer(data.train, config); // throws CoreError for an invalid setting
+  const trainer = core.createTrainer(data.train, trainerConfig(config)); // throws CoreError for an invalid setting
   release(model, previous);
   model = previous = null;
   beginRun(trainer, config);

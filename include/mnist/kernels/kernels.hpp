@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "adam_update_x16_wasmsimd.hpp"
 #include "colsum_add_wasmsimd.hpp"
 #include "eigen.hpp"
 #include "gemm_nn_relumask_2x8_wasmsimd.hpp"
 #include "gemm_nt_bias_2x5_wasmsimd.hpp"
 #include "gemm_tn_sgd_2x16_wasmsimd.hpp"
 #include "list_rows_wasmsimd.hpp"
+#include "momentum_update_x16_wasmsimd.hpp"
 #include "reference.hpp"
 #include "sparse_batch.hpp"
 #include "spmm_bias_relu_1x16_wasmsimd.hpp"
@@ -72,6 +74,14 @@ inline void colsum_add(int n, int N, const float* G, float* b, int j_begin = 0, 
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
   wasmsimd::u8_to_unit_f32(count, src, dst);
 }
+inline void momentum_update(int rows, int ld, const float* G, const ref::MomentumStep& h, float* W, float* V,
+                            int j_begin, int j_end) {
+  wasmsimd::momentum_update_x16(rows, ld, G, h, W, V, j_begin, j_end);
+}
+inline void adam_update(int rows, int ld, const float* G, const ref::AdamStep& h, float* W, float* M, float* V,
+                        int j_begin, int j_end) {
+  wasmsimd::adam_update_x16(rows, ld, G, h, W, M, V, j_begin, j_end);
+}
 #else
 constexpr const char* kBackend = "portable";  // native, or wasm without SIMD
 constexpr bool kSparseInputs = false;
@@ -117,6 +127,16 @@ inline void colsum_add(int n, int N, const float* G, float* b, int j_begin = 0, 
 }
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* src, float* dst) {
   ref::u8_to_unit_f32(count, src, dst);
+}
+// The dense optimizer steps are element by element along rows: g++ -O3 -march=native vectorises the plain
+// loops (Adam's sqrtf only with -fno-math-errno, which the native build sets: CMakeLists.txt).
+inline void momentum_update(int rows, int ld, const float* G, const ref::MomentumStep& h, float* W, float* V,
+                            int j_begin, int j_end) {
+  ref::momentum_update(rows, ld, G, h, W, V, j_begin, j_end);
+}
+inline void adam_update(int rows, int ld, const float* G, const ref::AdamStep& h, float* W, float* M, float* V,
+                        int j_begin, int j_end) {
+  ref::adam_update(rows, ld, G, h, W, M, V, j_begin, j_end);
 }
 #endif
 

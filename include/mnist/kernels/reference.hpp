@@ -131,6 +131,47 @@ inline void colsum_add(int n, int N, const float* __restrict G, float* __restric
     for (int j = j_begin; j < j_end; ++j) b[j] += G[std::size_t(r) * N + j];
 }
 
+// One step of the dense optimizers (config.hpp's Optimizer) on a block of parameters: rows of ld floats,
+// columns [j_begin, j_end) (threads split the columns), G the cost's gradient without the decay, which is
+// added here as two_c W (0 for biases). Written as separate multiplies and adds, the order the SIMD
+// kernels use, so with no FMA contraction (WebAssembly) they agree bit for bit.
+struct MomentumStep {
+  float lr, two_c, mu;
+};
+struct AdamStep {
+  float step_size;      // lr / (1 - beta1^t)
+  float two_c;
+  float beta1, one_minus_beta1, beta2, one_minus_beta2;
+  float inv_sqrt_bc2;   // 1 / sqrt(1 - beta2^t)
+  float eps;
+};
+
+// Heavy-ball: g = G + 2c W; V = mu V + g; W = W - lr V.
+inline void momentum_update(int rows, int ld, const float* __restrict G, const MomentumStep& h, float* __restrict W,
+                            float* __restrict V, int j_begin, int j_end) {
+  for (int k = 0; k < rows; ++k)
+    for (int j = j_begin; j < j_end; ++j) {
+      const std::size_t at = std::size_t(k) * ld + j;
+      const float g = G[at] + h.two_c * W[at];
+      V[at] = h.mu * V[at] + g;
+      W[at] = W[at] - h.lr * V[at];
+    }
+}
+
+// Adam: g = G + 2c W; M = b1 M + (1 - b1) g; V = b2 V + (1 - b2) g^2;
+// W = W - step_size M / (sqrt(V) / sqrt(1 - b2^t) + eps).
+inline void adam_update(int rows, int ld, const float* __restrict G, const AdamStep& h, float* __restrict W,
+                        float* __restrict M, float* __restrict V, int j_begin, int j_end) {
+  for (int k = 0; k < rows; ++k)
+    for (int j = j_begin; j < j_end; ++j) {
+      const std::size_t at = std::size_t(k) * ld + j;
+      const float g = G[at] + h.two_c * W[at];
+      M[at] = h.beta1 * M[at] + h.one_minus_beta1 * g;
+      V[at] = h.beta2 * V[at] + h.one_minus_beta2 * (g * g);
+      W[at] = W[at] - h.step_size * M[at] / (std::sqrt(V[at]) * h.inv_sqrt_bc2 + h.eps);
+    }
+}
+
 // dst (count) = src (count) / 255, written as a multiply by the float 1/255 like gather_batch, so both
 // give the same bits.
 inline void u8_to_unit_f32(std::size_t count, const std::uint8_t* __restrict src, float* __restrict dst) {
