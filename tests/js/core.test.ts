@@ -157,6 +157,7 @@ describe.each<Build>(['simd', 'nosimd'])('the %s build', (build) => {
       const trainer = core.createTrainer(data, { ...config, seed });
       try {
         while (core.step(trainer, 1000).status !== 'finished');
+        while (!core.validate(trainer, 1000)); // the last epoch's validation, left to validate() as in the worker
         return trainer.history();
       } finally {
         release(trainer);
