@@ -24,18 +24,8 @@ void expect_ok(const std::string& message) {
   if (!message.empty()) ADD_FAILURE() << message;
 }
 
-const Dataset& subset() {
-  static const Dataset d = testdata::real_mnist("train", 2000);
-  return d;
-}
-
-TrainConfig small_config() {
-  TrainConfig c;
-  c.hidden = 64;
-  c.epochs = 3;
-  c.train_size = 2000;
-  return c;
-}
+const Dataset& subset() { return testdata::train_subset(); }
+using testdata::small_config;
 
 }  // namespace
 

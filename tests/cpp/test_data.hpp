@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mnist/config.hpp"
 #include "mnist/dataset.hpp"
 
 namespace testdata {
@@ -27,6 +28,21 @@ inline mnist::Dataset real_mnist(const std::string& prefix, std::size_t count) {
   d.pixels.resize(count * mnist::kInputs);
   d.labels.resize(count);
   return d;
+}
+
+// The first 2,000 training images, loaded once: the trainer tests' data.
+inline const mnist::Dataset& train_subset() {
+  static const mnist::Dataset d = real_mnist("train", 2000);
+  return d;
+}
+
+// A small run that still learns the subset: 784-64-10, 3 epochs of its 2,000 images.
+inline mnist::TrainConfig small_config() {
+  mnist::TrainConfig c;
+  c.hidden = 64;
+  c.epochs = 3;
+  c.train_size = 2000;
+  return c;
 }
 
 inline void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
