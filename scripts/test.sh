@@ -21,8 +21,8 @@ scripts/test-kernels-wasm.sh
 
 echo "== WebAssembly build (SIMD and scalar) into build-wasm/ and build-wasm-nosimd/"
 scripts/build-wasm.sh
-echo "== embedded data (the subset; npm start and npm run build also make the full set)"
-node scripts/build-data.mjs subset
+echo "== embedded data (the subset and the full set: the presets and the bench train on the full set)"
+node scripts/build-data.mjs
 echo "== typecheck"
 node_modules/.bin/tsc -p .
 echo "== vitest in Node: the WebAssembly module"

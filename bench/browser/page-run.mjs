@@ -68,15 +68,15 @@ export function keepOneCoreBusy() {
 /**
  * One training run in the page at `url` with `threads` threads (?threads=N): the dataset picked through
  * the Dataset select ('full': Full MNIST, whose 60,000 images the Training examples field then holds),
- * the reference defaults, `epochs` if given. Returns { seconds (click to test accuracy), testAccuracy
+ * the reference defaults (or the settings in `query`, a link's query string), `epochs` if given. Returns { seconds (click to test accuracy), testAccuracy
  * (the page's text), badgesSeen (the build badge's texts, in order, from before the click to the end) }.
  */
-export async function runPage(browser, url, { threads, dataset = 'full', epochs, timeoutMs = 600_000 } = {}) {
+export async function runPage(browser, url, { threads, dataset = 'full', epochs, query = '', timeoutMs = 600_000 } = {}) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   try {
-    await page.goto(`${url}?threads=${threads}`);
+    await page.goto(`${url}?threads=${threads}${query ? `&${query}` : ''}`); // query: settings as a link gives them
     const loaded = (n) => page.getByText(new RegExp(`${n} training and [\\d,]+ test images loaded`)).waitFor({ timeout: 120_000 });
     await loaded('[\\d,]+');
     if (dataset === 'full') {

@@ -436,6 +436,7 @@ function finish(reason: FinishReason): void {
   const epoch = r.trainer.epoch();
   const epochs = epoch + r.trainer.position() / r.trainer.epochSize();
   let m: Model | null = null;
+  let done = 0; // examples trained (read before the trainer is released)
   try {
     if (r.validationLeft > 0) {
       // Stopped during an epoch's validation pass: finished at once, so the epoch's row is complete.
@@ -443,7 +444,8 @@ function finish(reason: FinishReason): void {
       const history = r.trainer.history();
       post({ type: 'epoch', row: { ...history[history.length - 1], seconds } });
     }
-    if (examplesDone(r) > 0) m = c.model(r.trainer);
+    done = examplesDone(r);
+    if (done > 0) m = c.model(r.trainer);
   } finally {
     release(r.trainer);
   }
@@ -451,7 +453,7 @@ function finish(reason: FinishReason): void {
   model = m;
   const ended = (test: TestResult | null) => {
     post({ type: 'finished', reason, seconds, trained: m !== null, test });
-    if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(examplesDone(r) / r.batch), test);
+    if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(done / r.batch), test);
     if (reason === 'diverged')
       post({ type: 'error', code: 'diverged', message: divergenceMessage(epoch + 1, r.config.learningRate) });
     if (!m) return;
