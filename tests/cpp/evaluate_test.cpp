@@ -96,10 +96,8 @@ TEST(Evaluate, ActivityOnTheStepKernelsMatchesTheReference) {
 }
 
 TEST(Trainer, ValidationInPiecesGivesTheSameHistoryAsAtTheEpochEnd) {
-  TrainConfig c;
-  c.hidden = 64;
+  TrainConfig c = testdata::small_config();
   c.epochs = 2;
-  c.train_size = 2000;
   Trainer whole(train_images(), c), pieces(train_images(), c);
   pieces.set_validation_in_pieces(true);
   whole.run();
@@ -122,10 +120,8 @@ TEST(Trainer, ValidationInPiecesGivesTheSameHistoryAsAtTheEpochEnd) {
 }
 
 TEST(Trainer, StepFinishesAPendingValidationFirst) {
-  TrainConfig c;
-  c.hidden = 64;
+  TrainConfig c = testdata::small_config();
   c.epochs = 2;
-  c.train_size = 2000;
   Trainer whole(train_images(), c), pieces(train_images(), c);
   pieces.set_validation_in_pieces(true);
   whole.run();
