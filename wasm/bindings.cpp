@@ -494,6 +494,16 @@ struct TrainerHandle : Counted {
   }
 
   void pin_threads() { trainer.pin_threads(); }
+  // {steps: [one thread, more], seconds: [...], probes, switches}: what the ThreadGovernor did so far.
+  val thread_tally() const {
+    const mnist::ThreadGovernor::Tally& t = trainer.governor().tally();
+    val out = val::object();
+    out.set("steps", val::array(std::vector<double>{double(t.steps[0]), double(t.steps[1])}));
+    out.set("seconds", val::array(std::vector<double>{t.seconds[0], t.seconds[1]}));
+    out.set("probes", double(t.probes));
+    out.set("switches", double(t.switches));
+    return out;
+  }
   int epoch() const { return trainer.epoch(); }
   double position() const { return double(trainer.position()); }
   double epoch_size() const { return double(trainer.epoch_size()); }
@@ -632,6 +642,7 @@ EMSCRIPTEN_BINDINGS(mnist) {
   class_<TrainerHandle>("Trainer")
       .function("step", &TrainerHandle::step)
       .function("pinThreads", &TrainerHandle::pin_threads)
+      .function("threadTally", &TrainerHandle::thread_tally)
       .function("epoch", &TrainerHandle::epoch)
       .function("position", &TrainerHandle::position)
       .function("epochSize", &TrainerHandle::epoch_size)

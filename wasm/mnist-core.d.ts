@@ -21,6 +21,15 @@ export interface StepResult {
   threads: number; // the threads the steps run on now: fewer than the pool's when the others' cores are busy
 }
 
+/** What the core's ThreadGovernor did in a run: steps and their seconds on one thread [0] and on more [1]
+ *  (probes included), probes started, and switches of the count it settled on. */
+export interface ThreadTally {
+  steps: [number, number];
+  seconds: [number, number];
+  probes: number;
+  switches: number;
+}
+
 export interface EpochStats {
   epoch: number; // 1-based
   trainLoss: number;
@@ -126,6 +135,7 @@ export interface FineTuneOptions {
 export interface Trainer extends EmbindObject {
   step(maxBatches: number): StepResult | null; // stops early at an epoch's end or at divergence
   pinThreads(): void; // every step on all the pool's threads, the governor off (the bench's A/B)
+  threadTally(): ThreadTally; // what the ThreadGovernor did so far
   epoch(): number;
   position(): number;
   epochSize(): number;

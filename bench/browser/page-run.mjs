@@ -112,10 +112,13 @@ export async function runPage(browser, url, { threads, dataset = 'full', epochs,
     await done;
     const seconds = (Date.now() - started) / 1000;
     if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
+    // With ?debug in the query: what the core's thread governor did (steps and seconds on 1 and on 2).
+    const threadTally = await page.evaluate(() => window.mnistDebug?.threads() ?? null);
     return {
       seconds,
       testAccuracy: (await accuracy.textContent()).trim(),
       badgesSeen,
+      ...(threadTally ? { threadTally } : {}),
     };
   } finally {
     await page.close();

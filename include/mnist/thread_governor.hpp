@@ -1,19 +1,32 @@
 // Picks how many of a pool's threads the next training step uses: all of them, or one. Extra threads pay
-// on an idle machine (x1.5-1.8 a step on 2 cores) but lose badly when another program keeps a core busy:
+// on an idle machine (x1.3-1.8 a step on 2 cores) but lose badly when another program keeps a core busy:
 // a worker the OS deschedules stalls every phase of the step until its core comes back (a 2-thread step
 // measured 29 times slower than one thread in the page then). Guessing the load is not possible, so the
-// step times decide: the governor is told how long each step took on the count it asked for, now and
-// then tries the other count for a few steps (a probe), and keeps whichever ran faster per step. A probe
-// that loses waits twice as long before the next one (0.25 s up to 8 s of training), so probing costs
-// about 1 % where the other count never pays; a probe stops at the first step that shows it cannot win.
+// step times decide: the governor is told how long each step took on the count it asked for, keeps a
+// running seconds-per-step of the count it trains on, now and then tries the other count for a while (a
+// probe), and keeps whichever ran faster per step.
+//
+// Everything is measured over time, not over a number of steps, because the stalls that matter are
+// rare and long: in the page, the main thread's tasks (drawing, messages) take one of the two cores for
+// 1-10 ms about every 50 ms, and each such task stalls the 2-thread step it lands on (measured: 1 step in
+// 85 on 2 threads took over 0.5 ms, and they cost 11 % of the steps' time), while one thread leaves
+// that core to the main thread. Judged step by step, every such stall looks like a busy core; judged
+// over a tenth of a second, 2 threads still run x1.3 faster there, and a busy core (every step stalled)
+// shows within a few of its steps. So the running figure is the seconds per step over about the last
+// `window` seconds of training, stalls included (the throughput a user sees), and a probe runs for
+// `probe_seconds` of training.
+//
 // The risks are not even: a stalled step on more threads costs as much as dozens of good ones, one
-// thread at worst forgoes the x1.5-1.8. So it starts on one thread, moves to more only when they are
-// clearly faster (10 %), leaves them at the first stalled step, and each time they stall after a move
-// it waits twice as long before trying them again (a load that comes and goes then costs little).
+// thread at worst forgoes the x1.3-1.8. So it starts on one thread, moves to more only when they are
+// clearly faster (10 %), ends a probe of more threads once it has cost `probe_slack` seconds more than
+// the current count would have, and each time more threads turn slow after a move it waits twice as
+// long before trying them again. A probe that loses waits twice as long before the next one (0.25 s up
+// to 8 s of training), so probing costs well under 1 % where the other count never pays.
 // No clock here: the caller measures (trainer.hpp), so tests can feed it any times.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 
 namespace mnist {
 
@@ -21,13 +34,14 @@ class ThreadGovernor {
  public:
   struct Options {
     int measure_steps = 4;          // steps timed on a count before it is compared with the other
-    int probe_steps = 8;            // timed steps of a probe, after one untimed step to wake up
+    double window = 0.15;           // seconds of training the running seconds-per-step mostly covers
+    double probe_seconds = 0.04;    // training time of a probe, after one untimed step to wake up
+    int probe_min_steps = 8;        // and at least this many timed steps
+    double probe_slack = 0.01;      // a probe that has cost this much more than the current count ends
     double first_interval = 0.25;   // seconds of training before the first probe of a count
     double max_interval = 8.0;      // the longest wait after lost probes
     double margin_up = 0.10;        // how much faster per step more threads must be to move to them
     double margin_down = 0.03;      // and one thread to move back to it
-    double hopeless_step = 4;       // a step this many times the other count's mean: a stall
-    double average_weight = 1.0 / 16;  // of a new step in the running mean of the current count
   };
 
   explicit ThreadGovernor(int most) : ThreadGovernor(most, Options{}) {}
@@ -49,12 +63,26 @@ class ThreadGovernor {
   // The count it trains on when not probing, and whether a probe is under way.
   int settled() const { return current_; }
   bool probing() const { return probing_; }
-  // Mean seconds per step on the current count, and on the other at its last probe (negative: not measured).
-  double current_step_seconds() const { return current_seconds_; }
+  // Seconds per step on the current count over about the last `window` seconds (negative: not measured
+  // yet), and on the other at its last probe (negative: never probed).
+  double current_step_seconds() const { return steps_ > 0 ? seconds_ / steps_ : -1; }
   double other_step_seconds() const { return other_seconds_; }
+
+  // What it did so far: steps and their seconds on one thread [0] and on more [1] (probes included),
+  // probes started, and switches of the settled count. For profiles and the bench, not for decisions.
+  struct Tally {
+    long steps[2] = {0, 0};
+    double seconds[2] = {0, 0};
+    long probes = 0;
+    long switches = 0;
+  };
+  const Tally& tally() const { return tally_; }
 
   // The step just run on threads() took `seconds`.
   void record(double seconds) {
+    const int more = threads() > 1;
+    ++tally_.steps[more];
+    tally_.seconds[more] += seconds;
     if (most_ == 1 || pinned_) return;
     if (probing_) return record_probe(seconds);
     since_probe_ += seconds;
@@ -62,15 +90,19 @@ class ThreadGovernor {
       warming_ = false;
       return;
     }
-    current_seconds_ = current_seconds_ < 0 ? seconds : current_seconds_ + options_.average_weight * (seconds - current_seconds_);
+    // Seconds and steps, each decayed by how much training time has passed since: their ratio is the
+    // seconds per step over about the last `window` seconds, however short or long the steps were.
+    const double keep = std::exp(-seconds / options_.window);
+    seconds_ = seconds_ * keep + seconds;
+    steps_ = steps_ * keep + 1;
     ++timed_;
+    if (timed_ < options_.measure_steps) return;
     // Probe when the other count has never been timed, when it is due, or at once when this count has
-    // become slower than the other was last time (the load changed since), or stalled.
+    // become slower than the other was last time (the load changed since).
     const bool never = other_seconds_ < 0;
     const bool due = since_probe_ >= interval();
-    const bool overtaken = !never && current_seconds_ > other_seconds_ * (1 + margin());
-    const bool stalled = on_more() && !never && seconds > options_.hopeless_step * other_seconds_;
-    if (stalled || (timed_ >= options_.measure_steps && (never || due || overtaken))) start_probe();
+    const bool overtaken = !never && current_step_seconds() > other_seconds_ * (1 + margin());
+    if (never || due || overtaken) start_probe();
   }
 
  private:
@@ -82,6 +114,7 @@ class ThreadGovernor {
 
   void start_probe() {
     probing_ = true;
+    ++tally_.probes;
     probe_steps_ = 0;
     probe_total_ = 0;
     probe_timed_ = 0;
@@ -90,28 +123,31 @@ class ThreadGovernor {
   void record_probe(double seconds) {
     probe_total_ += seconds;
     if (probe_steps_++ > 0) probe_timed_ += seconds;
-    // It cannot win once it has spent what the whole probe may spend, and a stalled step (a thread without
-    // a core) ends it at once: each more such step would cost as much as several good ones.
-    const bool hopeless = probe_total_ > (options_.probe_steps + 1) * current_seconds_ ||
-                          seconds > options_.hopeless_step * current_seconds_;
-    if (!hopeless && probe_steps_ <= options_.probe_steps) return;
+    const double current = current_step_seconds();
+    // It has cost too much once it took `probe_slack` longer than the current count would have taken for
+    // as many steps: a busy core's stalled step (milliseconds) ends it at once, a short stall does not.
+    const bool hopeless = probe_total_ > probe_steps_ * current + options_.probe_slack;
+    const bool long_enough = probe_timed_ >= options_.probe_seconds && probe_steps_ > options_.probe_min_steps;
+    if (!hopeless && !long_enough) return;
     probing_ = false;
     since_probe_ = 0;
     timed_ = 0;
     warming_ = true;
     const double mean = probe_steps_ > 1 ? probe_timed_ / (probe_steps_ - 1) : probe_total_;
     const auto twice = [this](double& wait) { wait = std::min(options_.max_interval, 2 * wait); };
-    if (!hopeless && mean < current_seconds_ * (1 - margin())) {  // switch
+    if (!hopeless && mean < current * (1 - margin())) {  // switch
       const bool down = on_more();
-      other_seconds_ = current_seconds_;
-      current_seconds_ = mean;
+      other_seconds_ = current;
+      seconds_ = probe_timed_;  // the new count's running figure starts from the probe
+      steps_ = probe_steps_ - 1;
       current_ = other();
+      ++tally_.switches;
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
       else
         down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
     } else {
-      other_seconds_ = mean;
+      other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
       twice(on_more() ? down_interval_ : up_interval_);
       // More threads held against a probe of one: the load that sent them away is likely gone.
       if (on_more()) up_interval_ = std::max(options_.first_interval, up_interval_ / 2);
@@ -119,13 +155,15 @@ class ThreadGovernor {
   }
 
   Options options_;
+  Tally tally_;
   int most_;
   int current_ = 1;                // the count it trains on
   bool pinned_ = false;            // pin(): always most_
   bool probing_ = false;           // the steps run on other()
   bool warming_ = false;           // the next step on current_ is not timed (it follows a probe or a switch)
   int timed_ = 0;                  // steps timed on current_ since the last probe
-  double current_seconds_ = -1;    // running mean per step on current_
+  double seconds_ = 0;             // decayed seconds of current_'s recent steps
+  double steps_ = 0;               // and decayed count of them
   double other_seconds_ = -1;      // per step on other(), at the last probe
   double since_probe_ = 0;         // seconds of training since the last probe
   double up_interval_;             // seconds of training on one thread between probes of more

@@ -1,6 +1,7 @@
 // The governor's decisions, fed made-up step times (no clock, no threads): it leaves the extra threads
-// when they run the steps slower, returns to them when they pay again, backs off between probes that
-// lose, and stops a probe at the first step that shows it cannot win.
+// when they run the steps slower, returns to them when they pay again, holds them through the short
+// stalls a page's main thread causes, backs off between probes that lose, and stops a probe once it has
+// cost more than its slack.
 #include "mnist/thread_governor.hpp"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,21 @@ Tally run(ThreadGovernor& g, int steps, const std::function<double(int)>& second
 // An idle 2-core machine: 2 threads 1.6 times as fast. One core busy: 2 threads 29 times slower.
 double idle(int threads) { return threads == 2 ? 250e-6 : 400e-6; }
 double busy(int threads) { return threads == 2 ? 11.6e-3 : 400e-6; }
+// The page on an idle machine, as measured with every step pinned to 2 threads: 175 us a step, but the
+// main thread's tasks take a core for a few milliseconds about every 50 ms, stalling the 2-thread step
+// they land on (one thread leaves that core to them), and now and then for longer.
+struct PageStalls {
+  double clock = 0;  // training seconds on 2 threads so far
+  double next_short = 0.05, next_long = 1.0;
+  double operator()(int threads) {
+    if (threads == 1) return 250e-6;
+    double s = 175e-6;
+    if (clock >= next_short) s += 3e-3, next_short += 0.05;
+    if (clock >= next_long) s += 8e-3, next_long += 1.0;
+    clock += s;
+    return s;
+  }
+};
 }  // namespace
 
 TEST(ThreadGovernor, OneThreadNeverProbes) {
@@ -42,14 +58,15 @@ TEST(ThreadGovernor, OneThreadNeverProbes) {
 TEST(ThreadGovernor, StartsOnOneThreadAndMovesToEveryThreadWhenTheyPay) {
   ThreadGovernor g(2);
   EXPECT_EQ(g.threads(), 1);
-  const Tally first = run(g, 20, idle);
+  // The first measurement (4 steps), then a probe of 2 threads: 40 ms of training, 160 steps.
+  const Tally first = run(g, 200, idle);
   EXPECT_EQ(g.settled(), 2);
-  EXPECT_LE(first.on[1], 5);  // the first measurement (4 steps) and the step back after the probe
+  EXPECT_LE(first.on[1], 4);
   const Tally t = run(g, 40000, idle);  // 10 s of training
   EXPECT_EQ(g.settled(), 2);
-  // Probes of one thread, backed off to 8 s: a few dozen steps in 40,000.
+  // Probes of one thread (40 ms each, 100 steps), backed off to 8 s: a few hundred steps in 40,000.
   EXPECT_GT(t.on[1], 0);
-  EXPECT_LT(t.on[1], 100);
+  EXPECT_LT(t.on[1], 700);
   EXPECT_NEAR(g.other_step_seconds(), 400e-6, 1e-9);
 }
 
@@ -68,14 +85,14 @@ TEST(ThreadGovernor, StaysOnOneThreadWhenTheOthersAreSlower) {
 
 TEST(ThreadGovernor, LeavesTheExtraThreadsWhenTheyTurnSlower) {
   ThreadGovernor g(2);
-  run(g, 20, idle);
+  run(g, 200, idle);
   ASSERT_EQ(g.settled(), 2);
-  // The load arrives: the next probe of one thread wins (and the step times say so at once, below).
-  run(g, 30, busy);
+  // The load arrives: the next probe of one thread wins (and the step times say so soon, below).
+  run(g, 130, busy);
   EXPECT_EQ(g.settled(), 1);
 }
 
-TEST(ThreadGovernor, StopsAProbeAtItsFirstHopelessStep) {
+TEST(ThreadGovernor, StopsAProbeOnceItHasCostItsSlack) {
   ThreadGovernor g(2);
   run(g, 20, busy);
   ASSERT_EQ(g.settled(), 1);
@@ -131,10 +148,25 @@ TEST(ThreadGovernor, LeavesAtOnceWhenTheLoadArrivesMidRun) {
   ThreadGovernor g(2);
   run(g, 40000, idle);  // probes backed off to 8 s
   ASSERT_EQ(g.settled(), 2);
-  // The current count turning slower than the other's last time starts a probe without waiting.
-  const Tally t = run(g, 10, busy);
+  // The current count turning slower than the other's last time starts a probe without waiting: its
+  // running figure covers about the last 0.15 s, so a few stalled steps (11.6 ms each, under 0.1 s) show it, and the
+  // probe of one thread (40 ms) wins.
+  int stalled = 0;
+  while (g.threads() == 2 && stalled < 100) g.record(busy(2)), ++stalled;
+  EXPECT_LE(stalled, 8);
+  run(g, 120, busy);
   EXPECT_EQ(g.settled(), 1);
-  EXPECT_LE(t.on[2], 1);
+}
+
+TEST(ThreadGovernor, HoldsEveryThreadThroughTheMainThreadsShortStalls) {
+  // The page on an idle machine: 2 threads lose 11 % to the main thread's stalls and still run x1.3
+  // faster than one. Judged step by step they looked like a busy core, and the page trained on one
+  // thread most of the time (13 % of its steps on 2 threads, slower than a 1-thread run).
+  ThreadGovernor g(2);
+  PageStalls page;
+  const Tally t = run(g, 50000, std::ref(page));  // about 10 s of training
+  EXPECT_EQ(g.settled(), 2);
+  EXPECT_GT(t.on[2], 0.97 * 50000);
 }
 
 TEST(ThreadGovernor, KeepsTheCountWhenTheOtherIsNotClearlyFaster) {
@@ -160,7 +192,7 @@ TEST(ThreadGovernor, WaitsLongerEachTimeMoreThreadsStallAfterAMove) {
     g.record(s);
   }
   EXPECT_GE(stalled, 3);
-  EXPECT_LE(stalled, 12);
+  EXPECT_LE(stalled, 40);  // a few stalled steps (about 50 ms) each time, before the running figure shows it
   EXPECT_LT(seconds, 1.05 * 40000 * 400e-6);
 }
 

@@ -5,7 +5,7 @@ import { loadManifest, type Manifest } from './data';
 import { loadDataSetOffThread } from './data-client';
 import { wireDigits } from './digits';
 import { registerOffline } from './ui/offline';
-import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes } from './protocol';
+import { MAX_MODEL_FILE_BYTES, type DataSet, type FromWorker, type MemoryInfo, type TaskTimes, type ThreadTally } from './protocol';
 import { applyEvent, editSetting, initialState, Store } from './state';
 import { mountExperiments, readLink } from './experiments';
 import { deleteSavedModel, loadSavedModel, saveModel } from './storage';
@@ -34,7 +34,7 @@ let clearedAt = 0; // predictions asked before the last Clear are dropped
 let modelActions = 0;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
-const timingWaiters: Array<(tasks: Record<string, TaskTimes>) => void> = [];
+const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
 
 const client = new TrainerClient(onWorkerEvent, { simd, threads });
 
@@ -49,7 +49,7 @@ function onWorkerEvent(event: FromWorker): void {
     return;
   }
   if (event.type === 'timings') {
-    for (const resolve of timingWaiters.splice(0)) resolve(event.tasks);
+    for (const resolve of timingWaiters.splice(0)) resolve(event);
     return;
   }
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
@@ -222,6 +222,12 @@ store.subscribe((s, previous) => {
 });
 
 // Test hooks, only with ?debug in the URL: the worker's memory figures, and killing its module.
+function debugTimings() {
+  return new Promise<{ tasks: Record<string, TaskTimes>; threads: ThreadTally | null }>((resolve) => {
+    timingWaiters.push(resolve);
+    client.send({ type: 'debug', action: 'timings' });
+  });
+}
 if (new URLSearchParams(location.search).has('debug')) {
   (window as unknown as { mnistDebug: object }).mnistDebug = {
     memory: () =>
@@ -231,11 +237,8 @@ if (new URLSearchParams(location.search).has('debug')) {
       }),
     abort: () => client.send({ type: 'debug', action: 'abort' }),
     resetTimings: () => client.send({ type: 'debug', action: 'reset-timings' }),
-    timings: () =>
-      new Promise<Record<string, TaskTimes>>((resolve) => {
-        timingWaiters.push(resolve);
-        client.send({ type: 'debug', action: 'timings' });
-      }),
+    timings: () => debugTimings().then((e) => e.tasks),
+    threads: () => debugTimings().then((e) => e.threads), // the last run's ThreadTally
   };
 }
 

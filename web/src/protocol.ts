@@ -29,14 +29,15 @@
 //                                     label pair, labels outside 0-9 or images not 28x28: nothing changes)
 //  export-digits {pixels, labels}     digits-exported {images, labels} (the pair of IDX files, MNIST's format)
 //  debug {action: 'memory'}           memory {info} (heap figures, for the leak test)
-//  debug {action: 'timings'}          timings (the worker's time per kind of task, for measurements)
+//  debug {action: 'timings'}          timings (the worker's time per kind of task and the last run's thread
+//                                     tally, for measurements)
 //  debug {action: 'reset-timings'}    (forgets them, so a measurement sees only its own tasks)
 //  debug {action: 'abort'}            fatal (a test of the worker dying)
 // `model` carries the current model's file (model_file.hpp's format) whenever a new model is in place, so the
 // page can keep it in IndexedDB and export it. After `fatal` the worker is dead: the page's Reset replaces it.
-import type { BuildInfo, EpochStats, Explanation, MemoryInfo } from '../../wasm/mnist-core';
+import type { BuildInfo, EpochStats, Explanation, MemoryInfo, ThreadTally } from '../../wasm/mnist-core';
 
-export type { BuildInfo, Explanation, MemoryInfo };
+export type { BuildInfo, Explanation, MemoryInfo, ThreadTally };
 
 export type DataSet = 'subset' | 'full';
 
@@ -215,7 +216,7 @@ export type FromWorker =
   | { type: 'memory'; info: MemoryInfo }
   | ({ type: 'units' } & UnitsView)
   | ({ type: 'activity' } & UnitActivity)
-  | { type: 'timings'; tasks: Record<string, TaskTimes> }
+  | { type: 'timings'; tasks: Record<string, TaskTimes>; threads: ThreadTally | null } // threads: the last run's
   | { type: 'fatal'; message: string }
   | { type: 'reset' }
   | {

@@ -31,6 +31,7 @@ import {
   type TestFiles,
   type ModelSource,
   type TaskTimes,
+  type ThreadTally,
   type TestResult,
   type ToWorker,
   type TrainConfig,
@@ -85,6 +86,7 @@ let aborted = false;
 // Which explanation panels the page shows (views): the worker spends nothing on the others.
 let views = { units: true, explain: true };
 const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
+let lastTally: ThreadTally | null = null; // the last run's threads (debug 'timings')
 let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
 
@@ -445,6 +447,7 @@ function finish(reason: FinishReason): void {
       post({ type: 'epoch', row: { ...history[history.length - 1], seconds } });
     }
     done = examplesDone(r);
+    lastTally = r.trainer.threadTally();
     if (done > 0) m = c.model(r.trainer);
   } finally {
     release(r.trainer);
@@ -709,7 +712,7 @@ function handle(message: ToWorker): void {
         return exportDigits(message.pixels, message.labels);
       case 'debug':
         if (message.action === 'abort') core?.module.abortModule();
-        else if (message.action === 'timings') post({ type: 'timings', tasks: timings });
+        else if (message.action === 'timings') post({ type: 'timings', tasks: timings, threads: lastTally });
         else if (message.action === 'reset-timings') for (const kind of Object.keys(timings)) delete timings[kind];
         else if (core) post({ type: 'memory', info: core.memory() });
         return;
