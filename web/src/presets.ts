@@ -14,9 +14,9 @@ export interface Preset {
  *  time in a sweep of the options (its record is in docs/). */
 export const FAST_98_CONFIG: TrainConfig = {
   hidden: 256,
-  epochs: 5,
-  batch: 64,
-  learningRate: 0.002,
+  epochs: 3,
+  batch: 128,
+  learningRate: 0.01,
   decay: 0,
   trainSize: 0,
   seed: 1,
