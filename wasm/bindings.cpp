@@ -546,6 +546,16 @@ TrainerHandle* create_trainer(const DatasetHandle& d, const val& config) {
   });
 }
 
+// The same checks without making a trainer (for settings from a link): false, with the error, for a bad one.
+bool check_config(const val& config, double available) {
+  return guarded<bool>(false, [&] {
+    const mnist::TrainConfig c = to_config(config);
+    mnist::validate(c, std::size_t(available));
+    mnist::check_memory(c, memory_budget());
+    return true;
+  });
+}
+
 // {mnistExamples, userPerBatch, batch, epochs, learningRate, seed}, each optional (fine_tune.hpp's defaults).
 mnist::FineTuneConfig to_fine_tune_config(const val& o) {
   mnist::FineTuneConfig f;
@@ -606,6 +616,7 @@ EMSCRIPTEN_BINDINGS(mnist) {
   function("buildInfo", &build_info);
   function("parseDataset", &parse_dataset, allow_raw_pointers());
   function("createTrainer", &create_trainer, allow_raw_pointers());
+  function("checkConfig", &check_config);
   function("createFineTuner", &create_fine_tuner, allow_raw_pointers());
   function("encodeIdx", &encode_idx);
   function("maxThreads", &max_threads);

@@ -176,6 +176,8 @@ export interface MnistModule {
   buildInfo(): BuildInfo;
   parseDataset(images: Uint8Array, labels: Uint8Array, what: string): Dataset | null;
   createTrainer(data: Dataset, config: TrainerConfig): Trainer | null;
+  /** createTrainer's checks for a data set of `available` images, making nothing: false + error for a bad one. */
+  checkConfig(config: TrainerConfig, available: number): boolean;
   /** A trainer over the user's digits mixed with images of `mnist`, starting from `model`'s parameters. */
   createFineTuner(model: Model, mnist: Dataset, user: Dataset, options: FineTuneOptions): Trainer | null;
   /** n images (n * 784) and n labels as a pair of IDX files (MNIST's format); null + error for bad input. */

@@ -81,6 +81,21 @@ describe('settings in the link', () => {
     await expect.poll(() => alertText(p)).toBe('Batch size: enter a whole number, got 2.5.');
   });
 
+  it('alerts a value out of the core\'s range as Train would, and puts that field back to its default', async () => {
+    const p = await suite.open('?optimizer=momentum&momentum=1.5&hidden=64&epochs=0');
+    const refused = 'Invalid setting: epochs must be between 1 and 1000, got 0 Invalid setting: momentum must be at least 0 and below 1, got 1.5';
+    await expect.poll(() => alertText(p)).toBe(refused);
+    expect(await field(p, 'Momentum').inputValue()).toBe('0.9');
+    expect(await field(p, 'Epochs').inputValue()).toBe('10');
+    expect(await field(p, 'Hidden units').inputValue()).toBe('64'); // in range: kept
+    expect(await field(p, 'Optimizer').inputValue()).toBe('momentum');
+    expect(new URL(p.url()).search).toBe('?hidden=64&optimizer=momentum');
+
+    await field(p, 'Momentum').fill('1.5'); // the same value typed and trained: the same words
+    await p.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => alertText(p)).toBe('Invalid setting: momentum must be at least 0 and below 1, got 1.5');
+  });
+
   it('keeps the link in step as the fields change, keeping keys it does not own', async () => {
     const p = await suite.open('?threads=1');
     const search = () => new URL(p.url()).search;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../web/src/protocol';
 import { DEFAULT_SETTINGS, readSettings, settingsFromConfig, SETTING_FIELDS } from '../../web/src/settings';
-import { parseLink, writeLink } from '../../web/src/url-settings';
+import { linkChecks, parseLink, writeLink } from '../../web/src/url-settings';
 
 const EVERY_KEY =
   '?dataset=full&hidden=64&epochs=3&batch=50&lr=0.003&decay=0.00002&examples=5000&seed=7' +
@@ -93,5 +93,15 @@ describe('the link', () => {
     const written = writeLink('', { ...DEFAULT_SETTINGS, learningRate: '1 &x=2' }, 'subset', false);
     expect(written).toBe('?lr=1%20%26x%3D2');
     expect(parseLink(written).errors).toEqual(['Learning rate: enter a number.']);
+  });
+
+  it('checks each setting the link gives in the defaults, under the link\'s optimizer and schedule', () => {
+    const checks = linkChecks(parseLink('?momentum=1.5&optimizer=momentum&epochs=0&warmup=3'));
+    // warmup: the default schedule (constant) does not read it, so neither does Train: not checked.
+    expect(checks.map((c) => [c.key, c.text])).toEqual([['epochs', '0'], ['optimizer', 'momentum'], ['momentum', '1.5']]);
+    const momentum = checks.find((c) => c.key === 'momentum')!.config;
+    expect(momentum).toEqual({ ...DEFAULT_CONFIG, optimizer: 'momentum', momentum: 1.5 });
+    expect(checks.find((c) => c.key === 'epochs')!.config).toEqual({ ...DEFAULT_CONFIG, optimizer: 'momentum', epochs: 0 });
+    expect(linkChecks(parseLink('?threads=2&batch=2.5'))).toEqual([]); // a format error is parseLink's alone
   });
 });

@@ -150,6 +150,11 @@ export class Core {
     return this.check(this.module.createTrainer(data, config));
   }
 
+  /** Throws the CoreError createTrainer would throw for `config` on `available` images; makes nothing. */
+  checkConfig(config: TrainerConfig, available: number): void {
+    this.check(this.module.checkConfig(config, available));
+  }
+
   /** A trainer that fine-tunes `model` on the user's digits mixed with `mnist` images (fine_tune.hpp). */
   createFineTuner(model: Model, mnist: Dataset, user: Dataset, options: FineTuneOptions): Trainer {
     return this.check(this.module.createFineTuner(model, mnist, user, options));

@@ -1,12 +1,12 @@
 // Wiring for experimenting: the settings the page's link gives, the presets, the runs kept for comparison
 // (IndexedDB, runs-storage.ts) and the address bar following the form. No DOM code here (ui/ has it) and no
 // state of its own beyond whether the stored runs have been read.
-import type { DataSet } from './protocol';
+import type { DataSet, SettingCheck } from './protocol';
 import { deleteRun, mergeRuns, setHidden } from './runs';
 import { loadRuns, saveRuns } from './runs-storage';
 import { settingsFromConfig } from './settings';
 import { replaceSettings, type AppState, type Store } from './state';
-import { parseLink } from './url-settings';
+import { linkChecks, parseLink } from './url-settings';
 import { mountLink } from './ui/link';
 import { mountPreset } from './ui/preset';
 import { mountRuns } from './ui/runs';
@@ -15,14 +15,14 @@ type Render = (s: AppState, previous: AppState) => void;
 
 /** Puts the link's settings into the form (a bad value alerts and its field keeps its default) and returns
  *  the data set to load first. */
-export function readLink(store: Store, search: string): DataSet {
+export function readLink(store: Store, search: string): { dataSet: DataSet; checks: SettingCheck[] } {
   const link = parseLink(search);
   store.update((s) => ({
     settings: { ...s.settings, ...link.settings },
     examplesChosen: link.settings.trainSize !== undefined,
     settingsAlert: link.errors.length ? link.errors.join(' ') : null,
   }));
-  return link.dataSet ?? 'subset';
+  return { dataSet: link.dataSet ?? 'subset', checks: linkChecks(link) };
 }
 
 /** Mounts the link, preset and runs UI; loads the kept runs and keeps them stored as they change. */

@@ -25,7 +25,9 @@ const store = new Store();
 const query = new URLSearchParams(location.search);
 const simd = !query.has('nosimd'); // ?nosimd: the scalar build
 const threads = Number(query.get('threads')) || undefined; // ?threads=N: train with N threads (threaded build)
-const firstDataSet = readLink(store, location.search); // ?dataset=full&hidden=...: the settings (url-settings.ts)
+// ?dataset=full&hidden=...: the settings (url-settings.ts). Their ranges are checked by the core once the
+// training images are in (linkChecks), so a bad one alerts and goes back to its default before Train.
+const { dataSet: firstDataSet, checks: linkChecksLeft } = readLink(store, location.search);
 let manifest: Manifest | null = null;
 let predictionId = 0;
 let clearedAt = 0; // predictions asked before the last Clear are dropped
@@ -57,6 +59,8 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'model' && store.get().finishedReason !== 'reference')
     void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
+  if (event.type === 'data-ready' && linkChecksLeft.length)
+    client.send({ type: 'check-settings', checks: linkChecksLeft.splice(0) });
   if (event.type === 'test-ready') registerOffline(); // the service worker, once the first load is done
   const hadModel = store.get().hasModel;
   store.update((s) => applyEvent(s, event));

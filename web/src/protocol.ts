@@ -19,6 +19,8 @@
 //                                     units (the strongest hidden units' pictures: at a run's start, about
 //                                       every UNITS_MS and at each epoch's end while shown, and for each new model)
 //                                     activity (after a model is tested: how often each unit is active)
+//  check-settings {checks}            settings-checked {errors} (settings from a link, each checked as Train
+//                                     would check it on the loaded training images; one error per bad one)
 //  fine-tune {images, labels}         started {fineTune: true}, progress*, epoch, finished, model, fine-tuned
 //                                     {before, after, mix} (the current model trained a short while on the
 //                                     user's digits mixed with MNIST's; the model before is kept for one undo)
@@ -107,6 +109,7 @@ export type ToWorker =
   | { type: 'data'; set: DataSet; files: TrainFiles }
   | { type: 'test-data'; set: DataSet; files: TestFiles }
   | { type: 'train'; config: TrainConfig }
+  | { type: 'check-settings'; checks: SettingCheck[] }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -136,6 +139,13 @@ export interface UnitsView {
 export interface UnitActivity {
   counts: Uint32Array; // (H)
   total: number; // test images
+}
+
+/** One setting from a link (`key` and its text) in a config that differs from the defaults only where needed. */
+export interface SettingCheck {
+  key: string;
+  text: string;
+  config: TrainConfig;
 }
 
 /** The worker's time per kind of task (a message type, or 'slice' for a training slice), for measurements. */
@@ -227,6 +237,7 @@ export type FromWorker =
       probabilities: Float32Array | null; // null until a model exists
       explanation?: Explanation | null; // with a guess, while the page shows "Why this prediction"
     }
+  | { type: 'settings-checked'; errors: Array<SettingCheck & { message: string }> }
   | { type: 'error'; code: string; message: string };
 
 /** How many misclassified test digits the worker sends for the gallery. */

@@ -286,9 +286,29 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       return {
         prediction: { empty: e.empty, image: e.image, probabilities: e.probabilities, explanation: e.explanation ?? null },
       };
+    case 'settings-checked':
+      return linkSettingsRefused(s, e.errors);
     case 'error':
       return { alert: e.message };
   }
+}
+
+/** Settings from the link that the core refused: each goes back to its default (unless the user has edited it
+ *  since), and the alert says why, as it would for the same value typed and trained. */
+function linkSettingsRefused(s: AppState, errors: Array<{ key: string; text: string; message: string }>): Partial<AppState> {
+  if (errors.length === 0) return {};
+  const settings = { ...s.settings };
+  let examplesChosen = s.examplesChosen;
+  for (const { key, text } of errors) {
+    const k = key as SettingKey;
+    if (settings[k] !== text) continue;
+    if (k === 'trainSize') {
+      examplesChosen = false; // back to following the data set: every image
+      settings.trainSize = String(s.trainAvailable);
+    } else settings[k] = DEFAULT_SETTINGS[k];
+  }
+  const alert = [s.settingsAlert, ...errors.map((e) => e.message)].filter(Boolean).join(' ');
+  return { settings, examplesChosen, settingsAlert: alert };
 }
 
 /** The runs with the one that just ended added. */

@@ -1,8 +1,17 @@
 // The settings in the page's query string, as TensorFlow Playground keeps them: read at load into the form,
 // written back as the form changes. Pure: strings in, strings out (main.ts does location and history).
 // Keys the table does not own (threads, nosimd, debug) are kept as they are, in place.
-import type { DataSet } from './protocol';
-import { DEFAULT_SETTINGS, parseDataSet, parseField, SETTING_FIELDS, type SettingKey, type Settings } from './settings';
+import type { DataSet, SettingCheck } from './protocol';
+import {
+  DEFAULT_SETTINGS,
+  applies,
+  parseDataSet,
+  parseField,
+  readSettings,
+  SETTING_FIELDS,
+  type SettingKey,
+  type Settings,
+} from './settings';
 
 export const DATASET_KEY = 'dataset';
 const OWNED = new Set([DATASET_KEY, ...SETTING_FIELDS.map((f) => f.urlKey)]);
@@ -32,6 +41,25 @@ export function parseLink(search: string): LinkSettings {
     else result.settings[f.key] = text;
   }
   return result;
+}
+
+/** The checks Train would make of each setting the link gives (ranges are the core's: the worker runs them),
+ *  one per setting: the defaults with that one value, and the link's optimizer and schedule, which decide
+ *  whether it applies. A setting that does not apply there is not checked, as Train would not read it. */
+export function linkChecks(link: LinkSettings): SettingCheck[] {
+  // Training examples left empty follow the data set: every image (0).
+  const context = { ...DEFAULT_SETTINGS, trainSize: '0', ...pick(link.settings, ['optimizer', 'schedule']) };
+  const checks: SettingCheck[] = [];
+  for (const [key, text] of Object.entries(link.settings) as Array<[SettingKey, string]>) {
+    if (!applies(key, context)) continue;
+    const config = readSettings({ ...context, [key]: text });
+    if (typeof config !== 'string') checks.push({ key, text, config });
+  }
+  return checks;
+}
+
+function pick(settings: Partial<Settings>, keys: SettingKey[]): Partial<Settings> {
+  return Object.fromEntries(keys.filter((k) => settings[k] !== undefined).map((k) => [k, settings[k]]));
 }
 
 /** Whether a field's text says the same as its default (so the link can leave it out). */

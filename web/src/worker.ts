@@ -32,6 +32,7 @@ import {
   type ModelSource,
   type TaskTimes,
   type ThreadTally,
+  type SettingCheck,
   type TestResult,
   type ToWorker,
   type TrainConfig,
@@ -86,7 +87,8 @@ let aborted = false;
 // Which explanation panels the page shows (views): the worker spends nothing on the others.
 let views = { units: true, explain: true };
 const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
-let lastTally: ThreadTally | null = null; // the last run's threads (debug 'timings')
+let lastTally: ThreadTally | null = null;
+const INVALID_SETTING = 'Invalid setting'; // how the alert starts for a setting the core refuses // the last run's threads (debug 'timings')
 let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
 
@@ -178,6 +180,21 @@ function startTraining(config: TrainConfig): void {
   release(model, previous);
   model = previous = null;
   beginRun(trainer, config);
+}
+
+// Train's checks for settings a link gave, before anyone presses Train: the same message for each bad one.
+function checkSettings(checks: SettingCheck[]): void {
+  if (!core || !data) return;
+  const errors: Array<SettingCheck & { message: string }> = [];
+  for (const check of checks) {
+    try {
+      core.checkConfig(trainerConfig(check.config), data.train.size());
+    } catch (error) {
+      if (!(error instanceof CoreError)) throw error;
+      errors.push({ ...check, message: `${INVALID_SETTING}: ${error.message}` });
+    }
+  }
+  post({ type: 'settings-checked', errors });
 }
 
 function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun): void {
@@ -669,6 +686,8 @@ function handle(message: ToWorker): void {
         return loadTestData(message.set, message.files);
       case 'train':
         return startTraining(message.config);
+      case 'check-settings':
+        return checkSettings(message.checks);
       case 'pause':
         if (run && !run.paused) {
           run.paused = true;
@@ -722,7 +741,7 @@ function handle(message: ToWorker): void {
     }
   } catch (error) {
     const invalid = error instanceof CoreError && error.code === 'invalid-argument';
-    fail(error, message.type === 'train' && invalid ? 'Invalid setting' : '');
+    fail(error, message.type === 'train' && invalid ? INVALID_SETTING : '');
   }
 }
 
