@@ -83,7 +83,7 @@ describe('staged data and a model before its test', () => {
   });
 
   it('shows a model loaded before the data, and goes to finished when the training images come', () => {
-    const early = fold(initialState, { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256, test: null });
+    const early = fold(initialState, { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256 });
     expect(early.hasModel).toBe(true);
     expect(early.phase).toBe('starting');
     const ready = fold(early, { type: 'data-ready', set: 'subset', train: 20000 });
@@ -100,9 +100,11 @@ describe('saved models and failures in the state', () => {
     const bytes = new ArrayBuffer(8);
     const s = fold(
       loaded,
-      { type: 'model-loaded', source: 'imported', name: 'a.mnst', hidden: 32, test },
+      { type: 'model-loaded', source: 'imported', name: 'a.mnst', hidden: 32 },
       { type: 'model', bytes, hidden: 32 },
+      { type: 'model-tested', test },
     );
+    expect(s.test).toEqual(test);
     expect(s.phase).toBe('finished');
     expect(s.finishedReason).toBe('imported');
     expect(s.hasModel).toBe(true);
@@ -161,7 +163,8 @@ describe('your digits and fine-tuning in the state', () => {
   const reference = fold(
     initialState,
     { type: 'data-ready', set: 'subset', train: 20000 },
-    { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256, test },
+    { type: 'model-loaded', source: 'reference', name: 'reference model', hidden: 256 },
+    { type: 'model-tested', test },
   );
   const result = {
     before: { user: 0, test: 0.9784 },
@@ -193,8 +196,9 @@ describe('your digits and fine-tuning in the state', () => {
     expect(done.finishedReason).toBe('completed'); // kept in IndexedDB like a trained model
     expect(done.fineTune).toMatchObject({ running: false, result, canUndo: true });
 
-    const undone = fold(done, { type: 'fine-tune-undone', test });
-    expect(undone.test).toBe(test);
+    const undone = fold(done, { type: 'fine-tune-undone' });
+    expect(undone.test).toBeNull(); // its test follows
+    expect(fold(undone, { type: 'model-tested', test }).test).toBe(test);
     expect(undone.finishedReason).toBe('reference');
     expect(undone.fineTune).toMatchObject({ canUndo: false, undone: true });
     expect(fold(done, { type: 'reset' }).fineTune).toBeNull();

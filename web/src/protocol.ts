@@ -12,9 +12,8 @@
 //  stop                               finished {reason: 'stopped'}, model (the model so far is kept and tested)
 //  reset                              reset (model, history and results discarded)
 //  predict {id, ink}                  prediction {id}
-//  load-model {bytes, source, name}   model-loaded {test}, model | error (bad file: the current model is kept)
-//                                     (a model loaded before the data: model-loaded {test: null}, then
-//                                     model-tested {test} once the test images are in)
+//  load-model {bytes, source, name}   model-loaded, model | error (bad file: the current model is kept), then
+//                                     model-tested {test} (in short tasks, once the test images are in)
 //  views {units, explain}             (which explanation panels the page shows: the worker sends only those)
 //                                     units (the strongest hidden units' pictures: at a run's start, about
 //                                       every UNITS_MS and at each epoch's end while shown, and for each new model)
@@ -25,7 +24,8 @@
 //                                     {before, after, mix} (the current model trained a short while on the
 //                                     user's digits mixed with MNIST's; the model before is kept for one undo)
 //                                     | error (no model, no digits, or training already running)
-//  undo-fine-tune                     fine-tune-undone {test}, model (the model before the last fine-tune is back)
+//  undo-fine-tune                     fine-tune-undone, model, model-tested (the model before the last fine-tune
+//                                     is back)
 //  classify {id, images}              classified {id, predicted} (how the current model reads the user's digits)
 //  import-digits {files}              digits-imported {pixels, labels} | error (not a matching IDX image and
 //                                     label pair, labels outside 0-9 or images not 28x28: nothing changes)
@@ -216,10 +216,10 @@ export type FromWorker =
   // test is null when no example was trained (no model) or, until model-tested, while the test files load
   | { type: 'finished'; reason: FinishReason; seconds: number; trained: boolean; test: TestResult | null }
   | { type: 'model'; bytes: ArrayBuffer; hidden: number }
-  | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number; test: TestResult | null }
+  | { type: 'model-loaded'; source: ModelSource; name: string; hidden: number } // its test follows: model-tested
   | { type: 'model-tested'; test: TestResult }
   | { type: 'fine-tuned'; result: FineTuneResult }
-  | { type: 'fine-tune-undone'; test: TestResult | null }
+  | { type: 'fine-tune-undone' } // its test follows: model-tested
   | { type: 'classified'; id: number; predicted: Uint8Array | null } // null: no model
   | { type: 'digits-imported'; pixels: Uint8Array; labels: Uint8Array }
   | { type: 'digits-exported'; images: ArrayBuffer; labels: ArrayBuffer }

@@ -228,7 +228,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         run: null,
         history: [],
         batchLosses: [],
-        test: e.test,
+        test: null, // model-tested follows
         hasModel: true,
         finishedReason: s.fineTune?.previousReason ?? 'restored',
         fineTune: s.fineTune && { ...s.fineTune, canUndo: false, undone: true },
@@ -263,7 +263,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         run: null,
         history: [],
         batchLosses: [],
-        test: e.test,
+        test: null, // model-tested follows
         finishedReason: e.source,
         modelName: e.name,
         seconds: 0,

@@ -159,10 +159,17 @@ function loadTestData(set: DataSet, files: TestFiles): void {
   release(data.test);
   data.test = test;
   post({ type: 'test-ready', set, test: test.size() });
-  if (model && !run) {
-    post({ type: 'model-tested', test: testModel(core, model, test) });
-    postActivity(model, test);
-  }
+  if (model && !run) testLoadedModel(core, model, test);
+}
+
+// A model put in place (loaded, or there when the test files came) is tested in short tasks, so a drawing's
+// prediction never waits for the whole test set (one task of 0.2 s before); then its units' activity.
+function testLoadedModel(c: Core, m: Model, test: Dataset): void {
+  testInPieces(c, m, test, (result) => {
+    if (!result) return; // the test files changed: tested when the new ones are in
+    post({ type: 'model-tested', test: result });
+    postActivity(m, test);
+  });
 }
 
 // ---- Training -------------------------------------------------------------------------------------------
@@ -291,10 +298,10 @@ function undoFineTune(): void {
   release(model);
   model = previous;
   previous = null;
-  post({ type: 'fine-tune-undone', test: data?.test ? testModel(core, model, data.test) : null });
+  post({ type: 'fine-tune-undone' }); // its test follows (model-tested)
   postModel(core, model);
   postUnits(model, null);
-  if (data?.test) postActivity(model, data.test);
+  if (data?.test) testLoadedModel(core, model, data.test);
 }
 
 // How the current model reads each of the user's digits (n * 784 bytes): argmax per image, in chunks so the
@@ -513,11 +520,10 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
   release(model, previous);
   model = loaded;
   previous = null;
-  const test = data?.test ? testModel(core, model, data.test) : null;
-  post({ type: 'model-loaded', source, name, hidden: model.hidden(), test });
+  post({ type: 'model-loaded', source, name, hidden: model.hidden() });
   postModel(core, model); // the page keeps (and can export) whatever model is current
   postUnits(model, null);
-  if (data?.test) postActivity(model, data.test); // else when the test files arrive
+  if (data?.test) testLoadedModel(core, model, data.test); // else when the test files arrive
 }
 
 // ---- Explanations (include/mnist/explain.hpp) --------------------------------------------------------------
@@ -583,12 +589,7 @@ function record(kind: string, ms: number): void {
   t.maxMs = Math.max(t.maxMs, ms);
 }
 
-// The test of a model, whole (a model loaded or tested when the test files arrive, no training running).
-function testModel(c: Core, m: Model, test: Dataset): TestResult {
-  return testResult(c.evaluate(m, test, 0), test);
-}
-
-// The same in tasks of about PIECE_MS (later), then ended(result); ended(null) if the test files were
+// The test of a model in tasks of about PIECE_MS (later), then ended(result); ended(null) if the test files were
 // replaced meanwhile (the model is then tested when the new ones arrive); nothing if the model was.
 function testInPieces(c: Core, m: Model, test: Dataset, ended: (result: TestResult | null) => void): void {
   c.startEvaluation(m, test);
