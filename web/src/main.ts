@@ -41,6 +41,8 @@ const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: 
 const client = new TrainerClient(onWorkerEvent, { simd, threads });
 
 function onWorkerEvent(event: FromWorker): void {
+  if (event.type === 'model-loaded' || event.type === 'fatal') startFirstData();
+  if (event.type === 'ready') setTimeout(startFirstData, 1000);
   digits.onEvent(event);
   if (event.type === 'prediction') {
     pad.predictionArrived();
@@ -247,4 +249,12 @@ if (new URLSearchParams(location.search).has('debug')) {
 }
 
 void loadFirstModel();
-void chooseData(firstDataSet);
+// The first data set starts loading once the first model is in place (or 1 s after the module is ready, if
+// none comes): inflating its images would otherwise share the two cores with the module's compile and the
+// model's load, which a first visit's first prediction waits for.
+let firstDataStarted = false;
+function startFirstData(): void {
+  if (firstDataStarted) return;
+  firstDataStarted = true;
+  void chooseData(firstDataSet);
+}
