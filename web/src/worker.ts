@@ -81,6 +81,7 @@ let data: { set: DataSet; train: Dataset; test: Dataset | null } | null = null; 
 let run: Run | null = null;
 let model: Model | null = null; // the trained model, kept for predictions until reset or a new run
 let previous: Model | null = null; // the model before the last fine-tune, for one undo
+let tested: { model: Model; test: Dataset; accuracy: number } | null = null; // the last test's, for reuse
 const pending: ToWorker[] = []; // messages that arrived while the module was loading
 let dead = false; // the module aborted or never loaded: nothing more runs here (the page replaces the worker)
 let aborted = false;
@@ -258,7 +259,7 @@ function startFineTune(pixels: Uint8Array, labels: Uint8Array): void {
   const mnistExamples = Math.min(FINE_TUNE.mnistExamples, data.train.size());
   const fineTune: FineTuneRun = {
     user,
-    before: scores(core, model, user, data.test),
+    before: scores(core, model, user, data.test, knownAccuracy(model, data.test)),
     digits: user.size(),
     mnistExamples,
     userExamples: trainer.epochSize() - mnistExamples,
@@ -267,6 +268,11 @@ function startFineTune(pixels: Uint8Array, labels: Uint8Array): void {
   previous = model; // kept for one undo
   model = null;
   beginRun(trainer, fineTuneConfig(trainer, previous.hidden()), fineTune);
+}
+
+// The test accuracy of `m` on `test` if a test of it has already run (so it is not computed again).
+function knownAccuracy(m: Model, test: Dataset | null): number | null {
+  return tested && tested.model === m && tested.test === test ? tested.accuracy : null;
 }
 
 // After a fine-tune's run: the scores before and after, and its mix. A fine-tune stopped before its first
@@ -607,8 +613,10 @@ function testInPieces(c: Core, m: Model, test: Dataset, ended: (result: TestResu
         images = Math.max(64, Math.min(10_000, Math.round((images * STEP_MS) / Math.max(0.1, after - now))));
         now = after;
       }
-      if (done) ended(testResult(c.evaluation(m, 0), test));
-      else later('test', piece);
+      if (!done) return later('test', piece);
+      const result = testResult(c.evaluation(m, 0), test);
+      tested = { model: m, test, accuracy: result.accuracy };
+      ended(result);
     } catch (error) {
       fail(error);
     }
