@@ -8,6 +8,7 @@ import { chartedRuns } from '../runs';
 import type { AppState } from '../state';
 import { drawChart, type Series } from './chart';
 import { byId } from './dom';
+import { drawSoon } from './frames';
 
 const BATCH_COLOUR = 'rgba(100, 116, 139, 0.6)';
 const VALIDATION_DASH = [5, 4];
@@ -39,16 +40,13 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
   const lossCanvas = byId<HTMLCanvasElement>('loss-chart');
   const accuracyCanvas = byId<HTMLCanvasElement>('accuracy-chart');
   let latest: AppState | null = null;
-  let frame = 0;
   const sizes = new Map<Element, { width: number; height: number }>();
   const sizeOf = (canvas: HTMLCanvasElement) => sizes.get(canvas) ?? { width: 0, height: 0 };
   let lossScale = { count: -1, value: 0 }; // the 97th percentile of batch losses, recomputed when they change
   let accuracyStale = true; // its epochs, the runs or its size changed since it was drawn
 
-  const draw = () => {
-    frame = 0;
-    const s = latest;
-    if (!s) return;
+  // The runs on the charts now: the kept ones, and the running one on top; and the epochs the x axis spans.
+  const charted = (s: AppState) => {
     const training = s.phase === 'training' || s.phase === 'paused';
     const curves: Curves[] = chartedRuns(s.runs, training).map((r) => ({
       history: r.history,
@@ -60,6 +58,13 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
     const rows = curves.flatMap((c) => c.history.map((r) => ({ r, validation: c.validation })));
     const planned = training && s.run ? s.run.config.epochs : 0;
     const epochs = Math.max(planned, ...rows.map(({ r }) => r.epoch)) || 10;
+    return { curves, rows, epochs };
+  };
+
+  const drawLoss = () => {
+    const s = latest;
+    if (!s) return;
+    const { curves, rows, epochs } = charted(s);
 
     // The batch losses, smoothed (an exponential moving average over about 10 points) and thinned to
     // about two points per pixel.
@@ -82,9 +87,13 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
       series: [batch, ...curves.flatMap((c) => seriesOf(c, (r) => r.trainLoss, (r) => r.validationLoss))],
       empty: 'Loss appears here while training',
     });
+  };
 
-    if (!accuracyStale) return;
+  const drawAccuracy = () => {
+    const s = latest;
+    if (!s) return;
     accuracyStale = false;
+    const { curves, rows, epochs } = charted(s);
     const accuracies = rows
       .flatMap(({ r, validation }) => (validation ? [r.trainAccuracy, r.validationAccuracy] : [r.trainAccuracy]))
       .filter((v) => v > 0);
@@ -98,8 +107,10 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
       empty: 'Accuracy appears after the first epoch',
     });
   };
+  // Each chart in a frame of its own when both are due (ui/frames.ts).
   const schedule = () => {
-    if (!frame) frame = requestAnimationFrame(draw);
+    drawSoon('loss chart', drawLoss);
+    if (accuracyStale) drawSoon('accuracy chart', drawAccuracy);
   };
   const observer = new ResizeObserver((entries) => {
     for (const e of entries) sizes.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });

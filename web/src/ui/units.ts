@@ -6,6 +6,7 @@
 import type { AppState } from '../state';
 import { SignedBar, magnitude, putPicture, signed } from './diverging';
 import { byId, el, setText } from './dom';
+import { drawSoon } from './frames';
 
 const TILE = 28;
 const GAP = 2;
@@ -34,7 +35,6 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
   });
   let state: AppState | null = null;
   let selectedUnit = -1; // the unit the user picked, kept while it stays in the grid; else the strongest is shown
-  let frame = 0;
   let onScreen = false; // drawn only while on screen: a picture no one sees costs the main thread nothing
   let stale = false; // pictures arrived while off screen
 
@@ -49,7 +49,6 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
 
   function draw(): void {
     const start = performance.now();
-    frame = 0;
     const u = shown();
     const n = u ? u.units.length : 0;
     const rows = Math.max(1, Math.ceil(n / COLUMNS));
@@ -151,7 +150,7 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
   });
   const redraw = () => {
     stale = !onScreen;
-    if (onScreen && !frame) frame = requestAnimationFrame(draw);
+    if (onScreen) drawSoon('unit grid', draw); // in its own frame when the charts draw too (ui/frames.ts)
   };
   new IntersectionObserver((entries) => {
     onScreen = entries.some((e) => e.isIntersecting);
