@@ -12,7 +12,7 @@
 // first seen on the page, the page's long tasks [start, duration], and when each request of the page and its workers started and ended.
 import { resolve } from 'node:path';
 import { launchChromium } from '../scripts/chromium.mjs';
-import { servePage } from './browser/page-run.mjs';
+import { median, servePage } from './browser/page-run.mjs';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const timeline = process.argv.includes('--timeline');
@@ -103,10 +103,6 @@ async function firstVisit(server) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 try {
   for (const server of servers) await firstVisit(server); // warms the servers' file caches and Chromium, not counted
   const runs = targets.map(() => []);

@@ -13,7 +13,7 @@
 //   npm run build && node bench/units-panel-cost.mjs [DIST_DIR or URL] [ROUNDS, default 3] [EPOCHS, default 20]
 import { resolve } from 'node:path';
 import { launchChromium } from '../scripts/chromium.mjs';
-import { servePage } from './browser/page-run.mjs';
+import { median, servePage } from './browser/page-run.mjs';
 
 const WINDOW_MS = 1200;
 const SETTLE_MS = 200;
@@ -106,10 +106,6 @@ async function round() {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 try {
   const all = [];
   for (let i = 0; i < rounds; ++i) {

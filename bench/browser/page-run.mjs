@@ -15,6 +15,13 @@ import { launchChromium } from '../../scripts/chromium.mjs';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const vite = resolve(repo, 'node_modules/.bin/vite');
 
+/** The median of numbers (the mean of the middle two for an even count; NaN for none). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve_, reject) => {

@@ -29,7 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { freePort, keepOneCoreBusy, runPage, servePage } from './page-run.mjs';
+import { freePort, keepOneCoreBusy, median, runPage, servePage } from './page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(repo);
@@ -126,11 +126,6 @@ async function waitForServer(url, child, timeoutMs = 30_000) {
   throw new Error(`vite preview did not answer at ${url}`);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 const log = (...a) => console.error('[bench]', ...a);
 
 function runNative(seed) {

@@ -11,8 +11,8 @@ export interface FineTuneRun {
   userExamples: number;
 }
 
-/** Accuracy of `model` on the user's digits and on the test set (null until its files are in). */
-/** Accuracy on the user's digits and on the test set (`knownTest`: the test accuracy when already measured). */
+/** Accuracy of `model` on the user's digits and on the test set (null until its files are in; `knownTest`: the
+ *  test accuracy when already measured). */
 export function scores(core: Core, model: Model, user: Dataset, test: Dataset | null, knownTest: number | null = null): FineTuneScores {
   return { user: core.evaluate(model, user).accuracy, test: knownTest ?? (test ? core.evaluate(model, test).accuracy : null) };
 }

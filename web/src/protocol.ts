@@ -143,7 +143,7 @@ export interface UnitActivity {
 
 /** One setting from a link (`key` and its text) in a config that differs from the defaults only where needed. */
 export interface SettingCheck {
-  key: string;
+  key: keyof TrainConfig;
   text: string;
   config: TrainConfig;
 }

@@ -10,6 +10,7 @@ import type {
   FinishReason,
   FromWorker,
   ModelSource,
+  SettingCheck,
   TestResult,
   TrainConfig,
   UnitActivity,
@@ -295,17 +296,16 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
 
 /** Settings from the link that the core refused: each goes back to its default (unless the user has edited it
  *  since), and the alert says why, as it would for the same value typed and trained. */
-function linkSettingsRefused(s: AppState, errors: Array<{ key: string; text: string; message: string }>): Partial<AppState> {
+function linkSettingsRefused(s: AppState, errors: Array<SettingCheck & { message: string }>): Partial<AppState> {
   if (errors.length === 0) return {};
   const settings = { ...s.settings };
   let examplesChosen = s.examplesChosen;
   for (const { key, text } of errors) {
-    const k = key as SettingKey;
-    if (settings[k] !== text) continue;
-    if (k === 'trainSize') {
+    if (settings[key] !== text) continue;
+    if (key === 'trainSize') {
       examplesChosen = false; // back to following the data set: every image
       settings.trainSize = String(s.trainAvailable);
-    } else settings[k] = DEFAULT_SETTINGS[k];
+    } else settings[key] = DEFAULT_SETTINGS[key];
   }
   const alert = [s.settingsAlert, ...errors.map((e) => e.message)].filter(Boolean).join(' ');
   return { settings, examplesChosen, settingsAlert: alert };

@@ -88,8 +88,8 @@ let aborted = false;
 // Which explanation panels the page shows (views): the worker spends nothing on the others.
 let views = { units: true, explain: true };
 const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
-let lastTally: ThreadTally | null = null;
-const INVALID_SETTING = 'Invalid setting'; // how the alert starts for a setting the core refuses // the last run's threads (debug 'timings')
+let lastTally: ThreadTally | null = null; // the last run's threads (debug 'timings')
+const INVALID_SETTING = 'Invalid setting'; // how the alert starts for a setting the core refuses
 let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
 
