@@ -8,8 +8,8 @@
 // (2 shared cores) falls on every system alike. Each round also runs the built page (BENCH_PAGE_DIR, a
 // `vite build`, served cross-origin isolated) through its own controls for the full reference run (Full
 // MNIST, the defaults: 10 epochs of 51,000) on 1 thread (?threads=1) and on 2, and compares its time with
-// the step alone for the same examples in that round. Then a round with one core kept busy: the bench starts
-// one CPU-bound process (as a video call or a build would on a user's laptop), runs the built page's full
+// the step alone for the same examples (run-steps, timed just before each page run). Then a round with one
+// core kept busy: the bench starts one CPU-bound process (as a video call or a build would on a user's laptop), runs the built page's full
 // reference run (Full MNIST, the defaults: 10 epochs) through its own controls on 2 threads and on 1
 // (page-run.mjs), stops the load, and reports the ratio. Prints a table and, last, one JSON line.
 //
@@ -152,32 +152,34 @@ function sparseStepWork() {
 }
 
 // One round's page runs: the full reference run in the built page on 1 thread and on 2, the order swapped
-// each round; { 1: seconds, 2: seconds } (click on Train to the test accuracy).
-async function pageRound(browser, url, round) {
-  const seconds = {};
+// each round, each right after the step alone for the same examples on the same thread count (stepsAlone:
+// the bench page's run-steps, 10 epochs of step() with nothing else), so the ratio compares two runs of
+// the same length a few seconds apart. { page: { 1: s, 2: s }, steps: { 1: s, 2: s } }.
+async function pageRound(browser, url, round, stepsAlone) {
+  const page = {};
+  const steps = {};
   for (const threads of round % 2 === 0 ? [1, 2] : [2, 1]) {
+    steps[threads] = await stepsAlone(threads);
     const r = await runPage(browser, url, { threads, dataset: 'full', epochs: PAGE_EPOCHS === 10 ? undefined : PAGE_EPOCHS });
-    seconds[threads] = r.seconds;
+    page[threads] = r.seconds;
   }
-  return seconds;
+  return { page, steps };
 }
 
 // The page against the step: per thread count, the median of the page's seconds over rounds, and the
-// median over rounds of each round's ratio of the page's seconds to the step-only time for the same
-// examples at that round's examples/s (1 thread: the SIMD build's step; 2: the threaded build's).
+// median over rounds of each round's ratio of the page's seconds to the step alone's for the same examples
+// just before it (1 thread: the SIMD build; 2: the threaded build, governed as in the page).
 const STEP_OF_THREADS = { 1: 'wasm-simd', 2: 'wasm-threads-2' };
 function pageSummary(rounds) {
-  const examples = PAGE_EPOCHS * EPOCH_EXAMPLES;
-  const out = { seconds: {}, ratio: {}, range: {} };
+  const out = { seconds: {}, ratio: {}, range: {}, stepSeconds: {} };
   for (const t of [1, 2]) {
-    const secs = rounds.filter((x) => x.page?.[t]).map((x) => x.page[t]);
-    if (!secs.length) continue;
+    const runs = rounds.filter((x) => x.page?.page[t]);
+    if (!runs.length) continue;
+    const secs = runs.map((x) => x.page.page[t]);
     out.seconds[t] = median(secs);
     out.range[t] = [Math.min(...secs), Math.max(...secs)];
-    const ratios = rounds
-      .filter((x) => x.page?.[t] && x[STEP_OF_THREADS[t]])
-      .map((x) => x.page[t] / (examples / x[STEP_OF_THREADS[t]]));
-    out.ratio[t] = ratios.length ? median(ratios) : null;
+    out.stepSeconds[t] = median(runs.map((x) => x.page.steps[t]));
+    out.ratio[t] = median(runs.map((x) => x.page.page[t] / x.page.steps[t]));
   }
   return Object.keys(out.seconds).length ? out : null;
 }
@@ -298,8 +300,13 @@ async function main() {
       }
       if (pageServer)
         try {
-          thisRound.page = await pageRound(browser, pageServer.url, round);
-          line.push(`page ${thisRound.page[1].toFixed(1)} s on 1 thread, ${thisRound.page[2].toFixed(1)} s on 2`);
+          const stepsAlone = async (threads) => {
+            const spec = systems.find((x) => x.id === STEP_OF_THREADS[threads]);
+            return (await call('run-steps', { spec, seed, epochs: PAGE_EPOCHS })).seconds;
+          };
+          thisRound.page = await pageRound(browser, pageServer.url, round, stepsAlone);
+          const { page: p, steps: st } = thisRound.page;
+          line.push(`page ${p[1].toFixed(1)} s on 1 thread (step alone ${st[1].toFixed(1)} s), ${p[2].toFixed(1)} s on 2 (${st[2].toFixed(1)} s)`);
         } catch (err) {
           log(`the page's run failed: ${String(err.message ?? err).split('\n')[0]}`);
         }
@@ -418,7 +425,8 @@ async function main() {
     if (pageRuns)
       out.push(
         `the page's ${PAGE_EPOCHS === 10 ? 'full reference run' : `run of ${PAGE_EPOCHS} epoch${PAGE_EPOCHS > 1 ? 's' : ''}`} (Full MNIST, defaults; click on Train to the test accuracy) ` +
-          `against the step alone for its ${(PAGE_EPOCHS * EPOCH_EXAMPLES).toLocaleString('en-US')} examples: ` +
+          `against the step alone for its ${(PAGE_EPOCHS * EPOCH_EXAMPLES).toLocaleString('en-US')} examples, timed just before it ` +
+          `(${[1, 2].filter((t) => pageRuns.stepSeconds[t]).map((t) => `${pageRuns.stepSeconds[t].toFixed(1)} s on ${t}`).join(', ')}): ` +
           [1, 2]
             .filter((t) => pageRuns.ratio[t] != null)
             .map((t) => `${t} thread${t > 1 ? 's' : ''} x${pageRuns.ratio[t].toFixed(2)}`)

@@ -227,6 +227,34 @@ function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<st
   }
 }
 
+// The step alone for the examples of the page's full run (issue #25's page/step ratio, measured beside each
+// page run rather than scaled from run-cores' 500 batches): one trainer of `epochs` epochs with the page's
+// settings, step() timed in calls of STEP_CALL batches (as the page's slices do), each epoch's validation
+// pass run untimed between epochs (the page's own is part of what the ratio charges it).
+const STEP_CALL = 100;
+function runSteps(spec: SystemSpec, seed: number, epochs: number): RunResult {
+  const e = cores.get(spec.id);
+  if (!e) throw new Error(`${spec.id} is not loaded`);
+  const trainer = e.core.createTrainer(e.train, { hidden: HIDDEN, batch: BATCH, learningRate: LR, decay: DECAY, epochs, seed });
+  let seconds = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const s = e.core.step(trainer, STEP_CALL);
+      seconds += (performance.now() - t0) / 1000;
+      batches += s.batches;
+      if (s.status === 'diverged') throw new Error(`${spec.id}: training diverged`);
+      if (s.status === 'finished') break;
+      if (s.status === 'epoch-ended') while (!e.core.validate(trainer, 1e9));
+    }
+    const examples = epochs * trainer.epochSize();
+    return { examplesPerSecond: examples / seconds, examples, seconds, note: `${batches} batches` };
+  } finally {
+    trainer.delete();
+  }
+}
+
 // ---- TF.js, hand-tuned ---------------------------------------------------------------------------
 
 function heInit(rows: number, cols: number, seed: number): tf.Tensor2D {
@@ -431,6 +459,8 @@ async function handle(cmd: string, args: any): Promise<unknown> {
       if (spec.kind === 'tfjs-fit') return runTfjsFit(o);
       throw new Error(`unknown kind ${spec.kind}`);
     }
+    case 'run-steps':
+      return runSteps(args.spec as SystemSpec, args.seed as number, args.epochs as number);
     case 'run-cores':
       return runCores(args.specs as SystemSpec[], args.options as RunOptions, args.blocks as number);
     case 'tfjs-profile': {
