@@ -143,8 +143,8 @@ export async function runPage(browser, url, { threads, dataset = 'full', epochs,
     await done;
     const seconds = await runSeconds();
     if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
-    // With ?debug in the query: what the core's thread governor did (steps and seconds on 1 and on 2).
-    // and the worker's time per kind of task (step, validate, ...).
+    // With ?debug in the query: what the core's thread governor did (steps and seconds on 1 and on 2), and
+    // the worker's time per kind of task (step, validate, ...).
     const threadTally = await page.evaluate(() => window.mnistDebug?.threads() ?? null);
     const tasks = await page.evaluate(() => window.mnistDebug?.timings() ?? null);
     return {

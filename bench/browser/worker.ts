@@ -229,8 +229,8 @@ function runCores(specs: SystemSpec[], o: RunOptions, blocks: number): Record<st
 
 // The step alone for the examples of the page's full run (issue #25's page/step ratio, measured beside each
 // page run rather than scaled from run-cores' 500 batches): one trainer of `epochs` epochs with the page's
-// settings, step() timed in calls of STEP_CALL batches (as the page's slices do), each epoch's validation
-// pass run untimed between epochs (the page's own is part of what the ratio charges it).
+// settings, step() timed in calls of STEP_CALL batches (the page's calls are shorter, about 5 ms), each
+// epoch's validation pass run untimed between epochs (the page's own is part of what the ratio charges it).
 const STEP_CALL = 100;
 function runSteps(spec: SystemSpec, seed: number, epochs: number): RunResult {
   const e = cores.get(spec.id);
