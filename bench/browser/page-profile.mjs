@@ -1,6 +1,6 @@
 // Profiles the page's full reference run by phase against the bench's step alone, in one session (not a
-// test: it reports, nothing asserts a time). Each round first times the step alone (the bench page's
-// run-cores: 50 warm-up + 500 batches, 1 and 2 threads in alternated blocks), then runs the built page
+// test: it reports, nothing asserts a time). Each round first times the step alone for the page's examples
+// (the bench page's run-steps: E epochs of step(), validation untimed, on 1 and on 2 threads), then runs the built page
 // (one or more `vite build` outputs, e.g. before and after a change) on each thread count, in rotated
 // orders: Full MNIST, the defaults (10 epochs of 51,000, validation each epoch, the final test), the
 // "Hidden unit weights" grid on screen. Per run it prints the wall time (click on Train to the test
@@ -70,9 +70,11 @@ async function openBench(browser, url) {
   const call = (cmd, a = {}) => page.evaluate(([c, x]) => window.bench(c, x), [cmd, a]);
   const { errors } = await call('init', { systems: SPECS });
   if (Object.keys(errors).length) throw new Error(JSON.stringify(errors));
+  // The step alone for the page's examples (run-steps, as npm run bench times it beside each page run).
   return async (seed) => {
-    const r = await call('run-cores', { specs: SPECS, options: { warmup: 50, steps: 500, fitExamples: 8192, seed }, blocks: 10 });
-    return { 1: r['wasm-simd'].examplesPerSecond, 2: r['wasm-threads-2'].examplesPerSecond };
+    const out = {};
+    for (const spec of SPECS) out[spec.threads] = (await call('run-steps', { spec, seed, epochs: EPOCHS })).examplesPerSecond;
+    return out;
   };
 }
 
