@@ -73,15 +73,15 @@ export function keepOneCoreBusy() {
 }
 
 /**
- * Clicks the page's Train button and returns a reader of the run's seconds in the page's own clock: from the
- * click's event to the mutation that puts the new test accuracy in (it empties at the click). Read it once
- * the accuracy is shown. Playwright's waitFor polls (up to every 500 ms), which would round a 4 s run up by
- * as much; so would timing the click's round trip.
+ * Clicks the page's Train button, waits until the test accuracy has emptied (the run started), and returns a
+ * reader of the run's seconds in the page's own clock: from the click's event to the mutation that puts the
+ * new test accuracy in. Read it once the accuracy is shown. Playwright's waitFor polls (up to every 500 ms),
+ * which would round a 4 s run up by as much; so would timing the click's round trip.
  */
 export async function clickTrainTimed(page) {
   await page.evaluate(() => {
-    const times = (window.runTimes = { click: null, emptied: false, end: null });
     const accuracy = document.getElementById('test-accuracy');
+    const times = (window.runTimes = { click: null, emptied: !/\d/.test(accuracy.textContent), end: null });
     document.getElementById('train').addEventListener('click', () => (times.click ??= performance.now()), { capture: true });
     new MutationObserver(() => {
       if (times.click === null || times.end !== null) return;
@@ -90,6 +90,7 @@ export async function clickTrainTimed(page) {
     }).observe(accuracy, { childList: true, characterData: true, subtree: true });
   });
   await page.getByRole('button', { name: 'Train' }).click();
+  await page.waitForFunction(() => window.runTimes.emptied, null, { timeout: 10_000 });
   return async () => {
     const t = await page.evaluate(() => window.runTimes);
     if (t.click === null || t.end === null) throw new Error(`the run's start or end was not seen: ${JSON.stringify(t)}`);
@@ -124,10 +125,9 @@ export async function runPage(browser, url, { threads, dataset = 'full', epochs,
     if (/reference model/.test(await phase.textContent())) await accuracy.filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
     const badge = page.locator('#build');
     const badgesSeen = [(await badge.textContent()).trim()];
-    const runSeconds = await clickTrainTimed(page);
     // "Test accuracy" empties at once when Train is pressed and shows the new model's at the end, when
     // the phase reads "Finished in ...".
-    await accuracy.filter({ hasNotText: /\d/ }).waitFor({ timeout: 10_000 });
+    const runSeconds = await clickTrainTimed(page);
     const done = phase
       .filter({ hasText: /^Finished in/ })
       .waitFor({ timeout: timeoutMs })

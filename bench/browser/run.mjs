@@ -9,9 +9,10 @@
 // `vite build`, served cross-origin isolated) through its own controls for the full reference run (Full
 // MNIST, the defaults: 10 epochs of 51,000) on 1 thread (?threads=1) and on 2, and compares its time with
 // the step alone for the same examples (run-steps, timed just before each page run). Then a round with one
-// core kept busy: the bench starts one CPU-bound process (as a video call or a build would on a user's laptop), runs the built page's full
-// reference run (Full MNIST, the defaults: 10 epochs) through its own controls on 2 threads and on 1
-// (page-run.mjs), stops the load, and reports the ratio. Prints a table and, last, one JSON line.
+// core kept busy: the bench starts one CPU-bound process (as a video call or a build would on a user's
+// laptop), runs the built page's full reference run (Full MNIST, the defaults: 10 epochs) through its own
+// controls on 2 threads and on 1 (page-run.mjs), stops the load, and reports the ratio. Prints a table
+// and, last, one JSON line.
 //
 // Environment: BENCH_ROUNDS (5), BENCH_STEPS (500 timed batches), BENCH_WARMUP (50 batches),
 // BENCH_FIT_EXAMPLES (8192, the timed model.fit epoch), BENCH_BLOCKS (10, see above), BENCH_NATIVE (build-bench/native_step),
@@ -21,7 +22,8 @@
 // on 2 threads with the governor off, trainer.pinThreads: what the governor costs),
 // BENCH_PAGE_DIR (the page's `vite build`, from bench.sh; without it no page rows and no busy-core round),
 // BENCH_PAGE=0 (no page runs in the rounds), BENCH_PAGE_EPOCHS (10: the full reference run), BENCH_BUSY=0
-// (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (3 pairs: a run on each count, back to back).
+// (skip the busy-core round), BENCH_BUSY_EPOCHS (10), BENCH_BUSY_PAIRS (3 pairs: a run on each count,
+// back to back).
 // BENCH_OPTIMIZERS=0 (leave out the momentum and Adam rows, OPTIMIZER_SYSTEMS),
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
