@@ -114,6 +114,7 @@ function later(kind: string, f: () => void): void {
 function die(message: string): void {
   if (dead) return;
   dead = true;
+  endWarmUp = null; // nothing is released in a dead module
   run = null;
   model = null;
   data = null;
@@ -147,9 +148,60 @@ function loadData(set: DataSet, files: TrainFiles): void {
   if (!core) throw new Error('the WebAssembly module is not loaded');
   if (run) throw new Error('cannot change the data while training; stop first');
   const train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
+  endWarmUp?.(); // its trainers read the old data
   if (data) release(data.train, data.test);
   data = { set, train, test: null };
   post({ type: 'data-ready', set, train: train.size() });
+  if (!warmedUp) warmUp(core, train);
+}
+
+// V8 compiles a WebAssembly function with its optimizing tier only after it has run a while (dynamic
+// tiering), on background threads. Left to the first run, those compiles (0.3-0.4 s of CPU in a trace of
+// the full run) take the training threads' cores while its first steps run the baseline code. So once
+// training data is in, throwaway trainers run the step on all the pool's threads and on one (where the
+// governor starts), and a model the evaluation pass, in tasks of about STEP_MS; the compiles then happen
+// while the page waits for its user. A run, or new data, ends the warm-up where it is.
+const WARM_UP_BATCHES = 150; // per thread count: 80 left 0.09-0.22 s of the compiles to the run, 150 and 400 0.07 s
+let warmedUp = false;
+let endWarmUp: (() => void) | null = null; // releases the warm-up's trainers and model
+
+function warmUp(c: Core, train: Dataset): void {
+  warmedUp = true;
+  const trainers = [c.createTrainer(train, { epochs: 1, seed: 1 }), c.createTrainer(train, { epochs: 1, seed: 1 })];
+  trainers[0].pinThreads();
+  const m = c.model(trainers[1]);
+  c.startEvaluation(m, train);
+  endWarmUp = () => {
+    endWarmUp = null;
+    release(m, ...trainers);
+  };
+  let phase = 0; // 0, 1: the trainers' steps; 2: the evaluation
+  let done = 0; // batches (of 32 images in the evaluation) of this phase
+  let batches = 4; // per call, sized to about STEP_MS
+  const piece = () => {
+    if (!endWarmUp) return; // ended by a run or new data
+    try {
+      const start = performance.now();
+      const n = Math.min(batches, WARM_UP_BATCHES - done);
+      let ended: boolean;
+      if (phase < 2) {
+        c.step(trainers[phase], n);
+        ended = trainers[phase].finished();
+      } else ended = c.evaluateSome(m, 32 * n);
+      done += n;
+      batches = Math.max(1, Math.min(16, Math.round((n * STEP_MS) / Math.max(0.1, performance.now() - start))));
+      if (ended || done >= WARM_UP_BATCHES) {
+        phase += 1;
+        done = 0;
+      }
+      if (phase < 3) later('warm-up', piece);
+      else endWarmUp();
+    } catch (error) {
+      if (!aborted) endWarmUp?.();
+      fail(error);
+    }
+  };
+  later('warm-up', piece);
 }
 
 // The test files come after the training files (training may have started): a model already in place
@@ -206,6 +258,7 @@ function checkSettings(checks: SettingCheck[]): void {
 }
 
 function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun): void {
+  endWarmUp?.(); // the run warms up whatever is left
   const now = performance.now();
   run = {
     trainer,
