@@ -502,6 +502,20 @@ struct TrainerHandle : Counted {
     out.set("seconds", val::array(std::vector<double>{t.seconds[0], t.seconds[1]}));
     out.set("probes", double(t.probes));
     out.set("switches", double(t.switches));
+    val first = val::array();
+    for (long i = 0; i < std::min(t.probes, 8L); ++i) {
+      const auto& p = t.first[i];
+      val probe = val::object();
+      probe.set("at", p.at);
+      probe.set("threads", p.threads);
+      probe.set("steps", p.steps);
+      probe.set("mean", p.mean);
+      probe.set("current", p.current);
+      probe.set("stalled", p.stalled);
+      probe.set("won", p.won);
+      first.call<void>("push", probe);
+    }
+    out.set("first", first);
     return out;
   }
   int epoch() const { return trainer.epoch(); }

@@ -28,6 +28,9 @@ export interface ThreadTally {
   seconds: [number, number];
   probes: number;
   switches: number;
+  // the run's first 8 probes: when each ended (seconds of training), the count tried, its steps, the mean
+  // step it was judged on against the current count's, its stalls' seconds, and whether it won
+  first: Array<{ at: number; threads: number; steps: number; mean: number; current: number; stalled: number; won: boolean }>;
 }
 
 export interface EpochStats {

@@ -74,7 +74,11 @@ async function openBench(browser, url) {
   return async (seed) => {
     const out = {};
     for (const spec of SPECS.filter((x) => THREADS.includes(x.threads)))
-      out[spec.threads] = (await call('run-steps', { spec, seed, epochs: EPOCHS })).examplesPerSecond;
+    {
+      const r = await call('run-steps', { spec, seed, epochs: EPOCHS });
+      log(`  step alone ${spec.threads}t: ${r.note}`);
+      out[spec.threads] = r.examplesPerSecond;
+    }
     return out;
   };
 }
@@ -121,6 +125,7 @@ async function runPage(browser, url, threads) {
     await page.waitForTimeout(1500); // the run's end's later tasks (activity), for the longest task
     const after = await page.evaluate(() => window.mnistDebug.timings());
     const longTasks = await page.evaluate(() => window.longTasks);
+    const tally = await page.evaluate(() => window.mnistDebug.threads?.() ?? null);
     if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
     return {
       seconds,
@@ -132,11 +137,20 @@ async function runPage(browser, url, threads) {
       mainFrames: m1.Frames - m0.Frames,
       mainLongestMs: Math.max(0, ...longTasks),
       mainLongTasks: longTasks.length,
+      tally,
     };
   } finally {
     await page.close();
   }
 }
+
+// The thread governor's steps and seconds on one thread and on more, its probes and switches.
+const tallyText = (t) =>
+  `steps 1t ${t.steps[0]} (${t.seconds[0].toFixed(2)} s), 2t ${t.steps[1]} (${t.seconds[1].toFixed(2)} s), ${t.probes} probes, ${t.switches} switches` +
+  (t.first ? `; first probes: ${probesText(t.first)}` : '');
+// Each of the run's first probes: ended at (s of training), count tried, steps, judged mean / current (us), stalls (ms), won.
+const probesText = (first) =>
+  first.map((p) => `${p.at.toFixed(3)}s ${p.threads}t ${p.steps} ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)}us ${(p.stalled * 1e3).toFixed(1)}ms ${p.won ? 'won' : 'lost'}`).join(', ');
 
 function summary(r, stepEps) {
   const w = r.worker;
@@ -159,7 +173,9 @@ function summary(r, stepEps) {
     `worker: step calls ${(steps / 1000).toFixed(2)} s, tasks ${(busy / 1000).toFixed(2)} s, idle ${(r.seconds - busy / 1000).toFixed(2)} s, ` +
     `longest task ${longestWorker.toFixed(1)} ms; main: busy ${r.mainBusyS.toFixed(2)} s (script ${r.mainScriptS.toFixed(2)}, ` +
     `style+layout ${r.mainLayoutS.toFixed(2)}, ${r.mainFrames} frames), ` +
-    `longest ${r.mainLongestMs.toFixed(0)} ms (${r.mainLongTasks} long)\n      ${kinds}`
+    `longest ${r.mainLongestMs.toFixed(0)} ms (${r.mainLongTasks} long)` +
+    (r.tally ? `; governor: ${tallyText(r.tally)}` : '') +
+    `\n      ${kinds}`
   );
 }
 

@@ -18,10 +18,11 @@
 //
 // The risks are not even: a stalled step on more threads costs as much as dozens of good ones, one
 // thread at worst forgoes the x1.3-1.8. So it starts on one thread, moves to more only when they are
-// clearly faster (10 %), ends a probe of more threads once it has cost `probe_slack` seconds more than
-// the current count would have, and each time more threads turn slow after a move it waits twice as
-// long before trying them again. A probe that loses waits twice as long before the next one (0.25 s up
-// to 8 s of training), so probing costs well under 1 % where the other count never pays.
+// clearly faster (10 %), ends a probe once its stalls pass `stall_budget` or its other steps have cost
+// `probe_slack` seconds more than the current count would have, and each time more threads turn slow
+// after a move it waits twice as long before trying them again. A probe that loses waits twice as long
+// before the next one (0.25 s up to 8 s of training), so probing costs a few percent at most where the
+// other count never pays (2 % over 6 s with one core busy, each lost probe's two stalled steps 23 ms).
 // No clock here: the caller measures (trainer.hpp), so tests can feed it any times.
 #pragma once
 
@@ -37,7 +38,10 @@ class ThreadGovernor {
     double window = 0.15;           // seconds of training the running seconds-per-step mostly covers
     double probe_seconds = 0.04;    // training time of a probe, after one untimed step to wake up
     int probe_min_steps = 8;        // and at least this many timed steps
-    double probe_slack = 0.01;      // a probe that has cost this much more than the current count ends
+    double probe_slack = 0.01;      // a probe whose unstalled steps cost this much more than the current count's ends
+    double stall_factor = 4;        // a probe's step this many times the current count's is a stall
+    double stall_budget = 0.02;     // a probe whose stalls took longer than this ends
+    double first_retry = 0.1;       // seconds of training before a second try if the first probe of more loses
     double first_interval = 0.25;   // seconds of training before the first probe of a count
     double max_interval = 8.0;      // the longest wait after lost probes
     double margin_up = 0.10;        // how much faster per step more threads must be to move to them
@@ -70,11 +74,20 @@ class ThreadGovernor {
 
   // What it did so far: steps and their seconds on one thread [0] and on more [1] (probes included),
   // probes started, and switches of the settled count. For profiles and the bench, not for decisions.
+  struct Probe {
+    double at = 0;       // seconds of training when it ended
+    int threads = 0;     // the count it tried
+    int steps = 0;       // its steps, and the mean of those it was judged on, against the current count's
+    double mean = 0, current = 0;
+    double stalled = 0;  // seconds of its stalled steps
+    bool won = false;
+  };
   struct Tally {
     long steps[2] = {0, 0};
     double seconds[2] = {0, 0};
     long probes = 0;
     long switches = 0;
+    Probe first[8];      // the run's first probes, how each went
   };
   const Tally& tally() const { return tally_; }
 
@@ -118,34 +131,57 @@ class ThreadGovernor {
     probe_steps_ = 0;
     probe_total_ = 0;
     probe_timed_ = 0;
+    probe_judged_ = 0;
+    probe_stalled_ = 0;
   }
 
+  // A probe is judged on its steps but the first (threads waking) and its stalls: steps that took
+  // `stall_factor` times the current count's. The page's main thread takes a core for 5-20 ms now and
+  // then (a frame), stalling the 2-thread steps meanwhile, and a 40-ms probe that met one lost. A busy
+  // core stalls every step: stalls of more than `stall_budget` in all, or unstalled steps that have cost
+  // `probe_slack` more than the current count would have, end the probe at once. The stalls it forgave
+  // still count after a switch: the running figure includes every step, so a count that is slower after
+  // all is left soon.
   void record_probe(double seconds) {
     probe_total_ += seconds;
-    if (probe_steps_++ > 0) probe_timed_ += seconds;
     const double current = current_step_seconds();
-    // It has cost too much once it took `probe_slack` longer than the current count would have taken for
-    // as many steps: a busy core's stalled step (milliseconds) ends it at once, a short stall does not.
-    const bool hopeless = probe_total_ > probe_steps_ * current + options_.probe_slack;
-    const bool long_enough = probe_timed_ >= options_.probe_seconds && probe_steps_ > options_.probe_min_steps;
+    const bool waking = probe_steps_++ == 0;
+    if (seconds > options_.stall_factor * current) {
+      probe_stalled_ += seconds;
+    } else if (!waking) {
+      probe_timed_ += seconds;
+      ++probe_judged_;
+    }
+    const bool hopeless = probe_stalled_ > options_.stall_budget ||
+                          probe_timed_ > probe_judged_ * current + options_.probe_slack;
+    const bool long_enough = probe_timed_ >= options_.probe_seconds && probe_judged_ >= options_.probe_min_steps;
     if (!hopeless && !long_enough) return;
     probing_ = false;
     since_probe_ = 0;
     timed_ = 0;
     warming_ = true;
-    const double mean = probe_steps_ > 1 ? probe_timed_ / (probe_steps_ - 1) : probe_total_;
+    const double mean = probe_judged_ > 0 ? probe_timed_ / probe_judged_ : probe_total_;
     const auto twice = [this](double& wait) { wait = std::min(options_.max_interval, 2 * wait); };
-    if (!hopeless && mean < current * (1 - margin())) {  // switch
+    const bool won = !hopeless && mean < current * (1 - margin());
+    if (tally_.probes <= 8)
+      tally_.first[tally_.probes - 1] = {tally_.seconds[0] + tally_.seconds[1], other(), probe_steps_, mean, current, probe_stalled_, won};
+    if (won) {  // switch
       const bool down = on_more();
       other_seconds_ = current;
       seconds_ = probe_timed_;  // the new count's running figure starts from the probe
-      steps_ = probe_steps_ - 1;
+      steps_ = probe_judged_;
       current_ = other();
       ++tally_.switches;
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
       else
         down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
+    } else if (tally_.probes == 1) {
+      // The first probe of more threads meets the run's start (the page's main thread draws the new run
+      // for about 0.1 s, and every buffer is cold): it lost in half the page's runs, which then trained
+      // half a second on one thread. A second try comes soon, and the backing off starts from there.
+      other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
+      since_probe_ = up_interval_ - options_.first_retry;
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
       twice(on_more() ? down_interval_ : up_interval_);
@@ -170,7 +206,9 @@ class ThreadGovernor {
   double down_interval_;           // and on more threads between probes of one
   int probe_steps_ = 0;            // steps of the probe so far
   double probe_total_ = 0;         // their time
-  double probe_timed_ = 0;         // their time but the first's
+  double probe_timed_ = 0;         // the time of the steps it is judged on: not the first, no stalls
+  int probe_judged_ = 0;           // and their count
+  double probe_stalled_ = 0;       // the time of its stalled steps
 };
 
 }  // namespace mnist

@@ -1,7 +1,7 @@
 // The governor's decisions, fed made-up step times (no clock, no threads): it leaves the extra threads
 // when they run the steps slower, returns to them when they pay again, holds them through the short
-// stalls a page's main thread causes, backs off between probes that lose, and stops a probe once it has
-// cost more than its slack.
+// stalls a page's main thread causes (in its probes too), backs off between probes that lose, and stops a
+// probe once its stalls or its slower steps have cost more than their budgets.
 #include "mnist/thread_governor.hpp"
 
 #include <gtest/gtest.h>
@@ -74,7 +74,7 @@ TEST(ThreadGovernor, StaysOnOneThreadWhenTheOthersAreSlower) {
   ThreadGovernor g(2);
   const Tally first = run(g, 20, busy);
   EXPECT_EQ(g.settled(), 1);
-  EXPECT_EQ(first.on[2], 1);  // the probe stops at its first, stalled, step
+  EXPECT_EQ(first.on[2], 2);  // the probe stops once its stalls pass 20 ms: at its second stalled step
   // The rest of a 10 s run: the probes back to 2 threads stop at their first step and back off, so the
   // run costs at most a few percent more than one thread all along (the bound is 10 %).
   const Tally rest = run(g, 16000, busy);
@@ -92,17 +92,53 @@ TEST(ThreadGovernor, LeavesTheExtraThreadsWhenTheyTurnSlower) {
   EXPECT_EQ(g.settled(), 1);
 }
 
-TEST(ThreadGovernor, StopsAProbeOnceItHasCostItsSlack) {
+TEST(ThreadGovernor, StopsAProbeOnceItsStallsPassTheirBudget) {
   ThreadGovernor g(2);
   run(g, 20, busy);
   ASSERT_EQ(g.settled(), 1);
-  // Run until the next probe starts, then give it one stalled step: the probe ends there.
+  // Run until the next probe starts, then give it stalled steps: one (11.6 ms) is forgiven, a second ends it.
   int guard = 0;
   while (!g.probing() && ++guard < 100000) g.record(busy(1));
   ASSERT_TRUE(g.probing());
   g.record(busy(2));
+  EXPECT_TRUE(g.probing());
+  g.record(busy(2));
   EXPECT_FALSE(g.probing());
   EXPECT_EQ(g.threads(), 1);
+}
+
+TEST(ThreadGovernor, StopsAProbeOnceItsUnstalledStepsHaveCostTheSlack) {
+  ThreadGovernor g(2);
+  run(g, 20, busy);
+  ASSERT_EQ(g.settled(), 1);
+  int guard = 0;
+  while (!g.probing() && ++guard < 100000) g.record(busy(1));
+  ASSERT_TRUE(g.probing());
+  // Steps of 1.2 ms against one thread's 0.4 ms are not stalls (under 4 times), but 2 threads this slow
+  // have cost the probe's 10 ms of slack after 13 of them (the first, waking, step not counted).
+  int steps = 0;
+  while (g.probing() && steps < 100) g.record(1.2e-3), ++steps;
+  EXPECT_EQ(steps, 14);
+  EXPECT_EQ(g.threads(), 1);
+}
+
+TEST(ThreadGovernor, MovesToEveryThreadThoughItsFirstProbeMeetsTheRunsStart) {
+  // The page's run starts while its main thread draws the new run: 20-ms tasks that take one core, so
+  // the first probe's 2-thread steps take 3 ms each for a while. It moves to 2 threads within a tenth of
+  // a second of training (it waited half a second on one thread in half the page's runs when the first
+  // probe met the start's stalls).
+  ThreadGovernor g(2);
+  double clock = 0;
+  int on_one = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const int threads = g.threads();
+    const double s = threads == 1 ? 400e-6 : clock > 2e-3 && clock < 40e-3 ? 3e-3 : 250e-6;
+    on_one += threads == 1;
+    clock += s;
+    g.record(s);
+  }
+  EXPECT_EQ(g.settled(), 2);
+  EXPECT_LE(on_one, 0.1 / 400e-6 + 10);
 }
 
 TEST(ThreadGovernor, BacksOffBetweenLostProbes) {
@@ -122,13 +158,13 @@ TEST(ThreadGovernor, BacksOffBetweenLostProbes) {
     g.record(s);
   }
   ASSERT_EQ(gaps.size(), 8u);
-  // Twice the last after each lost probe (the first lost in the first 20 steps: 0.25 s), up to 8 s, plus
-  // the probe's own step.
-  const double want[] = {0.5, 1, 2, 4, 8, 8, 8, 8};
-  EXPECT_LE(gaps[0], want[0] + 0.03);
+  // The first lost in the first 20 steps; a second try 0.1 s later, then twice the last wait after each
+  // lost probe from 0.25 s, up to 8 s, plus the probe's own two steps.
+  const double want[] = {0.1, 0.5, 1, 2, 4, 8, 8, 8};
+  EXPECT_LE(gaps[0], want[0] + 0.05);
   for (std::size_t i = 1; i < gaps.size(); ++i) {
     EXPECT_GE(gaps[i], want[i]) << i;
-    EXPECT_LE(gaps[i], want[i] + 0.03) << i;
+    EXPECT_LE(gaps[i], want[i] + 0.05) << i;
   }
 }
 
