@@ -78,6 +78,7 @@ async function openBench(browser, url) {
       const r = await call('run-steps', { spec, seed, epochs: EPOCHS });
       log(`  step alone ${spec.threads}t: ${r.note}`);
       out[spec.threads] = r.examplesPerSecond;
+      if (r.tally?.steps[1] > 0) out.usPerStep2 = (r.tally.seconds[1] / r.tally.steps[1]) * 1e6;
     }
     return out;
   };
@@ -187,6 +188,7 @@ try {
   const stepOnly = await openBench(browser, bench.url);
   const results = dists.map(() => Object.fromEntries(THREADS.map((t) => [t, []])));
   const ratios = dists.map(() => Object.fromEntries(THREADS.map((t) => [t, []])));
+  const perStep = dists.map(() => []);
   for (let round = 0; round < ROUNDS; ++round) {
     const eps = await stepOnly(round + 1);
     log(`round ${round + 1}: load ${load()}; step alone ${THREADS.map((t) => `${t}t ${Math.round(eps[t])} ex/s`).join(', ')}`);
@@ -197,6 +199,13 @@ try {
       results[d][t].push(r);
       ratios[d][t].push(r.seconds / (EXAMPLES / eps[t]));
       log(`  ${dists[d]} ${t}t: ${summary(r, eps[t])}`);
+      // The page's 2-thread steps against the step alone's, per step (the governor's tallies): what the
+      // page's other work on the two cores costs the steps themselves.
+      if (r.tally?.steps[1] > 0 && eps.usPerStep2) {
+        const us = (r.tally.seconds[1] / r.tally.steps[1]) * 1e6;
+        perStep[d].push(us / eps.usPerStep2);
+        log(`      2-thread steps: page ${us.toFixed(1)} us, alone ${eps.usPerStep2.toFixed(1)} us, x${(us / eps.usPerStep2).toFixed(3)}`);
+      }
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -206,6 +215,8 @@ try {
         `${dists[d]} ${t}t: page ${results[d][t].map((r) => r.seconds.toFixed(2)).join(', ')} s; ` +
           `page / step alone ${ratios[d][t].map((x) => x.toFixed(3)).join(', ')} (median x${median(ratios[d][t]).toFixed(3)})`,
       );
+  for (let d = 0; d < dists.length; ++d)
+    if (perStep[d].length) log(`${dists[d]}: 2-thread steps page / alone ${perStep[d].map((x) => x.toFixed(3)).join(', ')} (median x${median(perStep[d]).toFixed(3)})`);
   log(`load ${load()}`);
 } finally {
   await browser.close();

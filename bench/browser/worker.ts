@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Core, release } from '../../web/src/core';
-import type { MnistModule, MnistModuleFactory, Dataset } from '../../wasm/mnist-core';
+import type { MnistModule, MnistModuleFactory, Dataset, ThreadTally } from '../../wasm/mnist-core';
 import { measurePeak, measurePeakPair } from './peak';
 
 // The reference workload.
@@ -44,6 +44,7 @@ export interface RunResult {
   examples: number;
   seconds: number;
   note?: string;
+  tally?: ThreadTally; // run-steps: what the thread governor did
 }
 
 interface CoreEntry {
@@ -237,6 +238,7 @@ function runSteps(spec: SystemSpec, seed: number, epochs: number): RunResult {
   if (!e) throw new Error(`${spec.id} is not loaded`);
   const trainer = e.core.createTrainer(e.train, { hidden: HIDDEN, batch: BATCH, learningRate: LR, decay: DECAY, epochs, seed });
   let seconds = 0;
+  let validation = 0; // the epochs' validation passes, timed apart
   let batches = 0;
   try {
     for (;;) {
@@ -246,13 +248,17 @@ function runSteps(spec: SystemSpec, seed: number, epochs: number): RunResult {
       batches += s.batches;
       if (s.status === 'diverged') throw new Error(`${spec.id}: training diverged`);
       if (s.status === 'finished') break;
-      if (s.status === 'epoch-ended') while (!e.core.validate(trainer, 1e9));
+      if (s.status === 'epoch-ended') {
+        const v0 = performance.now();
+        while (!e.core.validate(trainer, 1e9));
+        validation += (performance.now() - v0) / 1000;
+      }
     }
     const examples = epochs * trainer.epochSize();
     const t = trainer.threadTally();
     const probes = t.first.map((p) => `${p.at.toFixed(3)}s ${p.threads}t ${p.steps} ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)}us ${(p.stalled * 1e3).toFixed(1)}ms ${p.won ? 'won' : 'lost'}`);
     const governor = `steps 1t ${t.steps[0]} (${t.seconds[0].toFixed(2)} s), 2t ${t.steps[1]} (${t.seconds[1].toFixed(2)} s), ${t.probes} probes, ${t.switches} switches; first probes: ${probes.join(', ')}`;
-    return { examplesPerSecond: examples / seconds, examples, seconds, note: `${batches} batches; governor: ${governor}` };
+    return { examplesPerSecond: examples / seconds, examples, seconds, note: `${batches} batches, validation ${validation.toFixed(3)} s; governor: ${governor}`, tally: t };
   } finally {
     trainer.delete();
   }

@@ -2,6 +2,7 @@
 // draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
 // refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
 // or requests anything from another origin.
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { RUN_COLOURS } from '../../web/src/runs';
 import {
@@ -22,6 +23,30 @@ const open = (query = '') => suite.open(query);
 // The first run's colour on the charts (runs.ts): train solid, validation dashed.
 const firstRun = hexColour(RUN_COLOURS[0]);
 
+// The last kept run's validation loss and accuracy per epoch, read from the page's IndexedDB (runs-storage.ts).
+function keptValidation(p: Page): Promise<number[]> {
+  return p.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('mnist-trainer-runs', 1);
+        // Not there yet (the run is saved just after its end): never create it here, the page does.
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve([]);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('runs')) return db.close(), resolve([]);
+          const get = db.transaction('runs').objectStore('runs').get('list');
+          get.onsuccess = () => {
+            db.close();
+            const runs = (get.result ?? []) as Array<{ history: Array<{ validationLoss: number; validationAccuracy: number }> }>;
+            const last = runs[runs.length - 1];
+            resolve(last ? last.history.flatMap((r) => [r.validationLoss, r.validationAccuracy]) : []);
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+}
 
 describe('the page', () => {
   it('loads with every control named as DESIGN.md says, ready with the reference model', async () => {
@@ -171,8 +196,9 @@ describe('the page', () => {
   });
 
   // Each thread computes whole columns of H in the same order as one thread would, so the runs agree exactly.
-  it('trains with 2 threads (?threads=2) to exactly the accuracy of 1 thread', async () => {
+  it('trains with 2 threads (?threads=2) to exactly the accuracy and validation figures of 1 thread', async () => {
     const accuracies: string[] = [];
+    const validations: number[][] = [];
     for (const threads of [1, 2]) {
       const p = await open(`?threads=${threads}`);
       await expect
@@ -181,9 +207,14 @@ describe('the page', () => {
       await train(p, 3000, 2);
       await waitForTestAccuracy(p);
       accuracies.push((await testAccuracy(p).textContent())!);
+      // The kept run's validation loss and accuracy per epoch, as stored (every bit: the threads split the
+      // validation passes between them).
+      await expect.poll(() => keptValidation(p).then((v) => v.length)).toBe(4);
+      validations.push(await keptValidation(p));
     }
     expect(accuracies[0]).toMatch(/^\d+\.\d+%$/);
     expect(accuracies[1]).toBe(accuracies[0]);
+    expect(validations[1]).toEqual(validations[0]);
   });
 
   it('falls back to the build without SIMD and still trains', async () => {

@@ -86,6 +86,34 @@ TEST(Evaluate, InPiecesOfAnySizeMatchesTheReferenceOnAnIndexList) {
   expect_same(pass.result(trained(), 0.0f), evaluate_reference(trained(), test_images(), nullptr, 700, 0.0f));
 }
 
+TEST(Evaluate, OnAPoolsThreadsGivesTheSameBitsAsOnOneThread) {
+  // Each thread runs whole 64-image passes on a workspace of its own (wasm SIMD; natively the threads
+  // split each pass by columns); the passes cover the rows one thread would in the same pieces and are
+  // tallied in order, so the figures are equal to the bit. The page's test compares its threads too.
+  std::vector<std::uint32_t> idx;
+  for (std::size_t i = 0; i + 1 < test_images().size(); i += 2) idx.push_back(std::uint32_t(i + 1));
+  const auto in_pieces = [&](ThreadPool* pool, int threads) {
+    StepWorkspace ws(kEvalChunk, kHidden, threads, /*train_rows=*/0);
+    EvaluationPass pass;
+    pass.start(test_images(), idx.data(), idx.size());
+    for (std::size_t n : {1, 200, 129, 64}) EXPECT_EQ(pass.run(trained(), n, ws, pool), n);
+    while (!pass.done()) pass.run(trained(), 333, ws, pool);
+    return pass.result(trained(), 1e-4f);
+  };
+  ThreadPool one(1);  // a pool's split passes, on one thread (natively Eigen's bits depend on the split)
+  const Evaluation expected = in_pieces(&one, 1);
+  EXPECT_GT(expected.wrong.size(), 0u);
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    const Evaluation e = in_pieces(&pool, threads);
+    EXPECT_EQ(e.loss, expected.loss) << threads;
+    EXPECT_EQ(e.accuracy, expected.accuracy);
+    EXPECT_EQ(e.confusion, expected.confusion);
+    EXPECT_EQ(e.wrong, expected.wrong);
+    EXPECT_EQ(e.wrong_predicted, expected.wrong_predicted);
+  }
+}
+
 TEST(Evaluate, ActivityOnTheStepKernelsMatchesTheReference) {
   StepWorkspace fast(kEvalChunk, kHidden, 1, /*train_rows=*/0);
   Workspace<float> reference(kEvalChunk, kHidden);

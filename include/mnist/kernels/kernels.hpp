@@ -32,6 +32,9 @@ constexpr const char* kBackend = "wasmsimd";
 constexpr bool kSparseInputs = true;
 // gemm_nt_bias computes each row on its own, so splitting the rows between threads keeps every bit.
 constexpr bool kRowsIndependentLayer2 = true;
+// The first layer's kernels compute each 16-column slab of H on its own, so a forward pass gives the same
+// bits on one thread (all of H at once) as split by slabs between a pool's threads.
+constexpr bool kSlabsIndependentLayer1 = true;
 constexpr std::size_t gemm_tn_sgd_scratch(int M) { return wasmsimd::gemm_tn_sgd_scratch(M); }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   wasmsimd::list_rows(x, r_begin, r_end, xs);
@@ -87,6 +90,7 @@ constexpr const char* kBackend = "portable";  // native, or wasm without SIMD
 constexpr bool kSparseInputs = false;
 // Eigen's GEMM blocks rows by the problem's shape, so a row's bits can change with the rows beside it.
 constexpr bool kRowsIndependentLayer2 = false;
+constexpr bool kSlabsIndependentLayer1 = false;  // and its columns' with the columns computed with them
 constexpr std::size_t gemm_tn_sgd_scratch(int) { return 0; }
 inline void list_rows(const float* x, int r_begin, int r_end, SparseBatch& xs) {
   ref::list_rows(x, r_begin, r_end, xs);
