@@ -152,7 +152,6 @@ function loadData(set: DataSet, files: TrainFiles): void {
   if (data) release(data.train, data.test);
   data = { set, train, test: null };
   post({ type: 'data-ready', set, train: train.size() });
-  if (!warmedUp) warmUp(core, train);
 }
 
 // V8 compiles a WebAssembly function with its optimizing tier only after it has run a while (dynamic
@@ -160,13 +159,15 @@ function loadData(set: DataSet, files: TrainFiles): void {
 // the full run) take the training threads' cores while its first steps run the baseline code. So once
 // training data is in, throwaway trainers run the step on all the pool's threads and on one (where the
 // governor starts), and a model the evaluation pass, in tasks of about STEP_MS; the compiles then happen
-// while the page waits for its user. A run, or new data, ends the warm-up where it is.
+// while the page waits for its user. It starts a while after the test images are in, so a first visit's
+// loading, model test and first drawing have the cores (begun at the training images, it made the first
+// prediction 0.1 s later). A run, or new data, ends the warm-up where it is; a run before it needs none.
 const WARM_UP_BATCHES = 150; // per thread count: 80 left 0.09-0.22 s of the compiles to the run, 150 and 400 0.07 s
-let warmedUp = false;
+const WARM_UP_AFTER_MS = 1000;
+let warmedUp = false; // started (once per worker)
 let endWarmUp: (() => void) | null = null; // releases the warm-up's trainers and model
 
 function warmUp(c: Core, train: Dataset): void {
-  warmedUp = true;
   const trainers = [c.createTrainer(train, { epochs: 1, seed: 1 }), c.createTrainer(train, { epochs: 1, seed: 1 })];
   trainers[0].pinThreads();
   const m = c.model(trainers[1]);
@@ -213,6 +214,12 @@ function loadTestData(set: DataSet, files: TestFiles): void {
   data.test = test;
   post({ type: 'test-ready', set, test: test.size() });
   if (model && !run) testLoadedModel(core, model, test);
+  if (!warmedUp) {
+    warmedUp = true;
+    setTimeout(() => {
+      if (core && data && !run && !dead) warmUp(core, data.train);
+    }, WARM_UP_AFTER_MS);
+  }
 }
 
 // A model put in place (loaded, or there when the test files came) is tested in short tasks, so a drawing's
