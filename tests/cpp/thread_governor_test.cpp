@@ -46,6 +46,11 @@ struct PageStalls {
     return s;
   }
 };
+// Steps on one thread with a core busy until the governor starts its next probe of 2 threads.
+void run_until_probe(ThreadGovernor& g) {
+  for (int guard = 0; !g.probing() && guard < 100000; ++guard) g.record(busy(1));
+  ASSERT_TRUE(g.probing());
+}
 }  // namespace
 
 TEST(ThreadGovernor, OneThreadNeverProbes) {
@@ -97,9 +102,7 @@ TEST(ThreadGovernor, StopsAProbeOnceItsStallsPassTheirBudget) {
   run(g, 20, busy);
   ASSERT_EQ(g.settled(), 1);
   // Run until the next probe starts, then give it stalled steps: one (11.6 ms) is forgiven, a second ends it.
-  int guard = 0;
-  while (!g.probing() && ++guard < 100000) g.record(busy(1));
-  ASSERT_TRUE(g.probing());
+  run_until_probe(g);
   g.record(busy(2));
   EXPECT_TRUE(g.probing());
   g.record(busy(2));
@@ -111,9 +114,7 @@ TEST(ThreadGovernor, StopsAProbeOnceItsUnstalledStepsHaveCostTheSlack) {
   ThreadGovernor g(2);
   run(g, 20, busy);
   ASSERT_EQ(g.settled(), 1);
-  int guard = 0;
-  while (!g.probing() && ++guard < 100000) g.record(busy(1));
-  ASSERT_TRUE(g.probing());
+  run_until_probe(g);
   // Steps of 1.2 ms against one thread's 0.4 ms are not stalls (under 4 times), but 2 threads this slow
   // have cost the probe's 10 ms of slack after 13 of them (the first, waking, step not counted).
   int steps = 0;
@@ -129,16 +130,13 @@ TEST(ThreadGovernor, MovesToEveryThreadThoughItsFirstProbeMeetsTheRunsStart) {
   // probe met the start's stalls).
   ThreadGovernor g(2);
   double clock = 0;
-  int on_one = 0;
-  for (int i = 0; i < 1000; ++i) {
-    const int threads = g.threads();
+  const Tally t = run(g, 1000, [&clock](int threads) {
     const double s = threads == 1 ? 400e-6 : clock > 2e-3 && clock < 40e-3 ? 3e-3 : 250e-6;
-    on_one += threads == 1;
     clock += s;
-    g.record(s);
-  }
+    return s;
+  });
   EXPECT_EQ(g.settled(), 2);
-  EXPECT_LE(on_one, 0.1 / 400e-6 + 10);
+  EXPECT_LE(t.on[1], 0.1 / 400e-6 + 10);
 }
 
 TEST(ThreadGovernor, BacksOffBetweenLostProbes) {
