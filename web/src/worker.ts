@@ -114,7 +114,8 @@ function later(kind: string, f: () => void): void {
 function die(message: string): void {
   if (dead) return;
   dead = true;
-  endWarmUp = null; // nothing is released in a dead module
+  warm = null; // nothing is released in a dead module
+  warmUpState = 'done';
   run = null;
   model = null;
   data = null;
@@ -148,7 +149,7 @@ function loadData(set: DataSet, files: TrainFiles): void {
   if (!core) throw new Error('the WebAssembly module is not loaded');
   if (run) throw new Error('cannot change the data while training; stop first');
   const train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
-  endWarmUp?.(); // its trainers read the old data
+  releaseWarmUp(); // its trainer reads the old data: it makes another on the new
   if (data) release(data.train, data.test);
   data = { set, train, test: null };
   post({ type: 'data-ready', set, train: train.size() });
@@ -161,44 +162,81 @@ function loadData(set: DataSet, files: TrainFiles): void {
 // governor starts), and a model the evaluation pass, in tasks of about STEP_MS; the compiles then happen
 // while the page waits for its user. It starts a while after the test images are in, so a first visit's
 // loading, model test and first drawing have the cores (begun at the training images, it made the first
-// prediction 0.1 s later). A run, or new data, ends the warm-up where it is; a run before it needs none.
-const WARM_UP_BATCHES = 150; // per thread count: 80 left 0.09-0.22 s of the compiles to the run, 150 and 400 0.07 s
+// prediction 0.1 s later). A run ends it where it is (and one before it needs none); new data, it goes on with.
+const WARM_UP_BATCHES = 300; // per thread count: with 256 units, 80 left 0.09-0.22 s of the compiles to the run, 150 0.07 s
+const WARM_UP_HIDDEN = 64; // the same kernels as 256 units (16-column slabs), a quarter of the memory
 const WARM_UP_AFTER_MS = 1000;
-let warmedUp = false; // started (once per worker)
-let endWarmUp: (() => void) | null = null; // releases the warm-up's trainers and model
+// pending: until test images are in; armed: its timer runs; running; done: once per worker (a run warms up too)
+let warmUpState: 'pending' | 'armed' | 'running' | 'done' = 'pending';
+// The running warm-up: its phase (0: steps on all the pool's threads; 1: on the governor's, one to start;
+// 2: the evaluation), batches done in it (of 32 images in the evaluation), batches per call (sized to
+// about STEP_MS), and what it holds: one object at a time (a trainer, then a model), so it adds little to
+// the heap's high-water mark; both are made again on new data (releaseWarmUp), so it goes on from there.
+let warm: { phase: number; done: number; batches: number; trainer: Trainer | null; model: Model | null } | null = null;
 
-function warmUp(c: Core, train: Dataset): void {
-  const trainers = [c.createTrainer(train, { epochs: 1, seed: 1 }), c.createTrainer(train, { epochs: 1, seed: 1 })];
-  trainers[0].pinThreads();
-  const m = c.model(trainers[1]);
-  c.startEvaluation(m, train);
-  endWarmUp = () => {
-    endWarmUp = null;
-    release(m, ...trainers);
-  };
-  let phase = 0; // 0, 1: the trainers' steps; 2: the evaluation
-  let done = 0; // batches (of 32 images in the evaluation) of this phase
-  let batches = 4; // per call, sized to about STEP_MS
+function releaseWarmUp(): void {
+  if (!warm) return;
+  release(warm.model, warm.trainer);
+  warm.model = warm.trainer = null;
+}
+
+function endWarmUp(): void {
+  releaseWarmUp();
+  warm = null;
+  warmUpState = 'done';
+}
+
+function warmUp(): void {
+  warmUpState = 'running';
+  warm = { phase: 0, done: 0, batches: 4, trainer: null, model: null };
+  const config = { hidden: WARM_UP_HIDDEN, epochs: 1, seed: 1 };
   const piece = () => {
-    if (!endWarmUp) return; // ended by a run or new data
+    const w = warm;
+    if (!w || !core || !data) return; // ended by a run
+    const c = core;
+    const train = data.train;
     try {
-      const start = performance.now();
-      const n = Math.min(batches, WARM_UP_BATCHES - done);
-      let ended: boolean;
-      if (phase < 2) {
-        c.step(trainers[phase], n);
-        ended = trainers[phase].finished();
-      } else ended = c.evaluateSome(m, 32 * n);
-      done += n;
-      batches = Math.max(1, Math.min(16, Math.round((n * STEP_MS) / Math.max(0.1, performance.now() - start))));
-      if (ended || done >= WARM_UP_BATCHES) {
-        phase += 1;
-        done = 0;
+      if (w.phase < 2 && !w.trainer) {
+        // A task of its own (20-30 ms on the full set's 60,000 images), as is the model's below.
+        w.trainer = c.createTrainer(train, config);
+        if (w.phase === 0) w.trainer.pinThreads();
+        return later('warm-up', piece);
       }
-      if (phase < 3) later('warm-up', piece);
+      if (w.phase === 2 && !w.model) {
+        const t = c.createTrainer(train, config); // the data changed since phase 1's trainer made the model
+        try {
+          w.model = c.model(t);
+        } finally {
+          release(t);
+        }
+        c.startEvaluation(w.model, train);
+        return later('warm-up', piece);
+      }
+      const start = performance.now();
+      const n = Math.min(w.batches, WARM_UP_BATCHES - w.done);
+      let ended: boolean;
+      if (w.trainer) {
+        c.step(w.trainer, n);
+        ended = w.trainer.finished();
+      } else ended = c.evaluateSome(w.model!, 32 * n);
+      w.done += n;
+      w.batches = Math.max(1, Math.min(16, Math.round((n * STEP_MS) / Math.max(0.1, performance.now() - start))));
+      if (ended || w.done >= WARM_UP_BATCHES) {
+        if (w.phase === 1 && w.trainer) {
+          w.model = c.model(w.trainer);
+          c.startEvaluation(w.model, train);
+        }
+        release(w.trainer);
+        w.trainer = null;
+        w.phase += 1;
+        w.done = 0;
+      }
+      if (w.phase < 3) later('warm-up', piece);
       else endWarmUp();
     } catch (error) {
-      if (!aborted) endWarmUp?.();
+      if (aborted) warm = null; // nothing is released in a dead module
+      else endWarmUp(); // and not tried again: the page shows the error
+      warmUpState = 'done';
       fail(error);
     }
   };
@@ -214,10 +252,12 @@ function loadTestData(set: DataSet, files: TestFiles): void {
   data.test = test;
   post({ type: 'test-ready', set, test: test.size() });
   if (model && !run) testLoadedModel(core, model, test);
-  if (!warmedUp) {
-    warmedUp = true;
+  if (warmUpState === 'pending') {
+    warmUpState = 'armed';
     setTimeout(() => {
-      if (core && data && !run && !dead) warmUp(core, data.train);
+      if (warmUpState !== 'armed') return;
+      if (core && data && !run && !dead) warmUp();
+      else warmUpState = 'pending';
     }, WARM_UP_AFTER_MS);
   }
 }
@@ -265,7 +305,7 @@ function checkSettings(checks: SettingCheck[]): void {
 }
 
 function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun): void {
-  endWarmUp?.(); // the run warms up whatever is left
+  endWarmUp(); // the run warms up whatever is left
   const now = performance.now();
   run = {
     trainer,
