@@ -1,11 +1,11 @@
 // A fresh visit's first epoch: opens the built page in a new browser context (empty cache, IndexedDB and
 // service worker), presses Train with the defaults as soon as it is enabled (or WAIT_MS later, when the
 // worker's warm-up has run), and times, in the page's clock, the click to the end of the first epoch (the
-// Epoch figure turning to "2 / N"). Prints each visit, with the thread governor's first probes (?debug),
+// Epoch figure turning to "2 / N"). Prints each visit, with the thread governor's tally (?debug),
 // and the median. Not a test: it reports, nothing asserts a time.
 //   node bench/first-epoch.mjs DIST_DIR [VISITS] [WAIT_MS]
 import { launchChromium } from '../scripts/chromium.mjs';
-import { median, servePage } from './browser/page-run.mjs';
+import { median, servePage, tallyText } from './browser/page-run.mjs';
 
 const [dist, visitsArg, waitArg] = process.argv.slice(2);
 if (!dist) {
@@ -14,9 +14,6 @@ if (!dist) {
 }
 const visits = Number(visitsArg ?? 5);
 const wait = Number(waitArg ?? 0);
-const probe = (p) =>
-  `${p.at.toFixed(2)}s ${p.threads}t ${p.steps} steps ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)} us ` +
-  `stalls ${(p.stalled * 1e3).toFixed(0)} ms ${p.won ? 'won' : 'lost'}`;
 
 const server = await servePage(dist);
 const browser = await launchChromium();
@@ -49,7 +46,7 @@ try {
       console.log(
         `visit ${i + 1}: Train enabled at ${enabled.toFixed(2)} s, pressed ${wait} ms later; first epoch's end ` +
           `${seconds.at(-1).toFixed(3)} s after the click (${examples} examples; ${badge})` +
-          (tally?.first?.length ? `\n    first probes: ${tally.first.map(probe).join(', ')}` : ''),
+          (tally ? `\n    governor: ${tallyText(tally)}` : ''),
       );
     } finally {
       await context.close();

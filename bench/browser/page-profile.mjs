@@ -17,7 +17,7 @@ import { execSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { clickTrainTimed, freePort, servePage } from './page-run.mjs';
+import { clickTrainTimed, freePort, servePage, tallyText } from './page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -73,10 +73,9 @@ async function openBench(browser, url) {
   // The step alone for the page's examples (run-steps, as npm run bench times it beside each page run).
   return async (seed) => {
     const out = {};
-    for (const spec of SPECS.filter((x) => THREADS.includes(x.threads)))
-    {
+    for (const spec of SPECS.filter((x) => THREADS.includes(x.threads))) {
       const r = await call('run-steps', { spec, seed, epochs: EPOCHS });
-      log(`  step alone ${spec.threads}t: ${r.note}`);
+      log(`  step alone ${spec.threads}t: ${r.note}; governor: ${tallyText(r.tally)}`);
       out[spec.threads] = r.examplesPerSecond;
       if (r.tally?.steps[1] > 0) out.usPerStep2 = (r.tally.seconds[1] / r.tally.steps[1]) * 1e6;
     }
@@ -144,14 +143,6 @@ async function runPage(browser, url, threads) {
     await page.close();
   }
 }
-
-// The thread governor's steps and seconds on one thread and on more, its probes and switches.
-const tallyText = (t) =>
-  `steps 1t ${t.steps[0]} (${t.seconds[0].toFixed(2)} s), 2t ${t.steps[1]} (${t.seconds[1].toFixed(2)} s), ${t.probes} probes, ${t.switches} switches` +
-  (t.first ? `; first probes: ${probesText(t.first)}` : '');
-// Each of the run's first probes: ended at (s of training), count tried, steps, judged mean / current (us), stalls (ms), won.
-const probesText = (first) =>
-  first.map((p) => `${p.at.toFixed(3)}s ${p.threads}t ${p.steps} ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)}us ${(p.stalled * 1e3).toFixed(1)}ms ${p.won ? 'won' : 'lost'}`).join(', ');
 
 function summary(r, stepEps) {
   const w = r.worker;

@@ -22,6 +22,20 @@ export function median(xs) {
   return n === 0 ? NaN : n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/** The thread governor's tally (?debug's mnistDebug.threads(), a trainer's threadTally()) as text: steps and
+ *  seconds on one thread and on more, probes, switches, and each of the first probes: when it ended (s of
+ *  training), the count it tried, its steps, its judged mean step against the current count's, its stalls. */
+export function tallyText(t) {
+  const probe = (p) =>
+    `${p.at.toFixed(3)}s ${p.threads}t ${p.steps} ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)}us ` +
+    `${(p.stalled * 1e3).toFixed(1)}ms ${p.won ? 'won' : 'lost'}`;
+  return (
+    `steps 1t ${t.steps[0]} (${t.seconds[0].toFixed(2)} s), 2t ${t.steps[1]} (${t.seconds[1].toFixed(2)} s), ` +
+    `${t.probes} probes, ${t.switches} switches` +
+    (t.first?.length ? `; first probes: ${t.first.map(probe).join(', ')}` : '')
+  );
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve_, reject) => {

@@ -255,10 +255,8 @@ function runSteps(spec: SystemSpec, seed: number, epochs: number): RunResult {
       }
     }
     const examples = epochs * trainer.epochSize();
-    const t = trainer.threadTally();
-    const probes = t.first.map((p) => `${p.at.toFixed(3)}s ${p.threads}t ${p.steps} ${(p.mean * 1e6).toFixed(0)}/${(p.current * 1e6).toFixed(0)}us ${(p.stalled * 1e3).toFixed(1)}ms ${p.won ? 'won' : 'lost'}`);
-    const governor = `steps 1t ${t.steps[0]} (${t.seconds[0].toFixed(2)} s), 2t ${t.steps[1]} (${t.seconds[1].toFixed(2)} s), ${t.probes} probes, ${t.switches} switches; first probes: ${probes.join(', ')}`;
-    return { examplesPerSecond: examples / seconds, examples, seconds, note: `${batches} batches, validation ${validation.toFixed(3)} s; governor: ${governor}`, tally: t };
+    const note = `${batches} batches, validation ${validation.toFixed(3)} s`;
+    return { examplesPerSecond: examples / seconds, examples, seconds, note, tally: trainer.threadTally() };
   } finally {
     trainer.delete();
   }

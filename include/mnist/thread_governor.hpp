@@ -176,17 +176,18 @@ class ThreadGovernor {
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
       else
         down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
-    } else if (tally_.probes == 1) {
-      // The first probe of more threads meets the run's start (the page's main thread draws the new run
-      // for about 0.1 s, and every buffer is cold): it lost in half the page's runs, which then trained
-      // half a second on one thread. A second try comes soon, and the backing off starts from there.
-      other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
-      since_probe_ = up_interval_ - options_.first_retry;
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
-      twice(on_more() ? down_interval_ : up_interval_);
-      // More threads held against a probe of one: the load that sent them away is likely gone.
-      if (on_more()) up_interval_ = std::max(options_.first_interval, up_interval_ / 2);
+      if (tally_.probes == 1) {
+        // The first probe of more threads meets the run's start (the page's main thread draws the new
+        // run for about 0.1 s, and every buffer is cold): it lost in half the page's runs, which then
+        // trained half a second on one thread. A second try comes soon; the backing off starts there.
+        since_probe_ = up_interval_ - options_.first_retry;
+      } else {
+        twice(on_more() ? down_interval_ : up_interval_);
+        // More threads held against a probe of one: the load that sent them away is likely gone.
+        if (on_more()) up_interval_ = std::max(options_.first_interval, up_interval_ / 2);
+      }
     }
   }
 
