@@ -478,9 +478,10 @@ struct TrainerHandle : Counted {
   }
   bool validation_pending() const { return trainer.validation_pending(); }
 
-  // {status, batches, batchLoss, threads}: runs at most maxBatches batches, stopping early at an epoch's end
-  // and at divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before its update);
-  // threads: how many of the pool's threads the steps run on now (the trainer's ThreadGovernor).
+  // {status, batches, batchLoss, threads, heldBack}: runs at most maxBatches batches, stopping early at an
+  // epoch's end and at divergence (the trainer's own check: a NaN, infinite or exploded loss, caught before
+  // its update); threads: how many of the pool's threads the steps run on now (the trainer's
+  // ThreadGovernor); heldBack: fewer than the pool has because more were measured slower.
   val step(int max_batches) {
     return guarded<val>(val::null(), [&] {
       const mnist::StepResult r = trainer.step(max_batches);
@@ -489,6 +490,7 @@ struct TrainerHandle : Counted {
       out.set("batches", r.batches);
       out.set("batchLoss", r.batch_loss);
       out.set("threads", r.threads);
+      out.set("heldBack", r.held_back);
       return out;
     });
   }

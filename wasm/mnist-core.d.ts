@@ -19,6 +19,7 @@ export interface StepResult {
   batches: number;
   batchLoss: number; // mean cross-entropy of the last batch run (no weight-decay term)
   threads: number; // the threads the steps run on now: fewer than the pool's when the others' cores are busy
+  heldBack: boolean; // fewer than the pool's because more were measured slower (not a run's start on one)
 }
 
 /** What the core's ThreadGovernor did in a run: steps and their seconds on one thread [0] and on more [1]

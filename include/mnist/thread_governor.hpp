@@ -66,6 +66,10 @@ class ThreadGovernor {
   }
   // The count it trains on when not probing, and whether a probe is under way.
   int settled() const { return current_; }
+  // Whether it trains on fewer threads than it has because more were measured slower: a probe of more
+  // lost (not the first, which is tried again soon) or one of fewer won. Not at a run's start, which is on
+  // one thread before anything is measured: the page tells its user that other cores are busy only then.
+  bool held_back() const { return current_ < most_ && held_back_; }
   bool probing() const { return probing_; }
   // Seconds per step on the current count over about the last `window` seconds (negative: not measured
   // yet), and on the other at its last probe (negative: never probed).
@@ -171,6 +175,7 @@ class ThreadGovernor {
       seconds_ = probe_timed_;  // the new count's running figure starts from the probe
       steps_ = probe_judged_;
       current_ = other();
+      held_back_ = down;
       ++tally_.switches;
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
@@ -178,6 +183,7 @@ class ThreadGovernor {
         down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
+      if (!on_more() && tally_.probes > 1) held_back_ = true;
       if (tally_.probes == 1) {
         // The first probe of more threads meets the run's start (the page's main thread draws the new
         // run for about 0.1 s, and every buffer is cold): it lost in half the page's runs, which then
@@ -197,6 +203,7 @@ class ThreadGovernor {
   int current_ = 1;                // the count it trains on
   bool pinned_ = false;            // pin(): always most_
   bool probing_ = false;           // the steps run on other()
+  bool held_back_ = false;         // held_back(): current_ is fewer than most_ by a measurement
   bool warming_ = false;           // the next step on current_ is not timed (it follows a probe or a switch)
   int timed_ = 0;                  // steps timed on current_ since the last probe
   double seconds_ = 0;             // decayed seconds of current_'s recent steps

@@ -44,6 +44,7 @@ struct StepResult {
   int batches = 0;        // run by this call
   double batch_loss = 0;  // mean cross-entropy of the last batch run
   int threads = 1;        // the threads the steps run on now (ThreadGovernor's choice, probes aside)
+  bool held_back = false; // fewer than the trainer has, because more were measured slower (ThreadGovernor)
 };
 
 class Trainer {
@@ -105,6 +106,7 @@ class Trainer {
   StepResult step(int max_batches) {
     StepResult r;
     r.threads = governor_.settled();
+    r.held_back = governor_.held_back();
     if (validation_pending()) validate_some(validation_.count());
     if (finished()) {
       r.status = diverged_ ? TrainStatus::Diverged : TrainStatus::Finished;
@@ -156,6 +158,7 @@ class Trainer {
       r.batch_loss = ce / n;
     }
     r.threads = governor_.settled();
+    r.held_back = governor_.held_back();
     if (position_ == order_.size()) {
       sync_w1();
       if (!params_.all_finite()) {

@@ -241,3 +241,33 @@ TEST(ThreadGovernor, PinnedRunsEveryStepOnAllThreadsWhateverTheTimes) {
   EXPECT_EQ(g.settled(), 2);
   EXPECT_FALSE(g.probing());
 }
+
+// The page says "the other core is busy" only on a measurement: not while a run starts on one thread, nor
+// while the first probe's quick retry is pending; once a second probe of 2 threads has lost, or a probe
+// of one thread has won; and no longer once 2 threads win again.
+TEST(ThreadGovernor, HoldsThreadsBackOnlyOnAMeasurement) {
+  ThreadGovernor g(2);
+  EXPECT_FALSE(g.held_back());  // the start: one thread, nothing measured
+  run(g, 20, busy);             // the first probe of 2 threads lost; its retry is due soon
+  ASSERT_EQ(g.settled(), 1);
+  EXPECT_EQ(g.tally().probes, 1);
+  EXPECT_FALSE(g.held_back());
+  run_until_probe(g);
+  run(g, 2, busy);  // the retry loses too
+  ASSERT_FALSE(g.probing());
+  EXPECT_TRUE(g.held_back());
+  run(g, 40000, idle);  // the load is gone: a probe of 2 threads wins
+  ASSERT_EQ(g.settled(), 2);
+  EXPECT_FALSE(g.held_back());
+  run(g, 2000, busy);  // back: a probe of one thread wins
+  ASSERT_EQ(g.settled(), 1);
+  EXPECT_TRUE(g.held_back());
+}
+
+TEST(ThreadGovernor, APinnedGovernorIsNeverHeldBack) {
+  ThreadGovernor g(2);
+  g.pin();
+  run(g, 2000, busy);
+  EXPECT_EQ(g.settled(), 2);
+  EXPECT_FALSE(g.held_back());
+}

@@ -33,12 +33,13 @@ describe('applyEvent', () => {
   it('accumulates progress, batch losses and epoch rows', () => {
     const s = fold(
       started,
-      { type: 'progress', epoch: 0, examplesDone: 320, totalExamples: 85000, samplesPerSecond: 9000, loss: 0.9, threads: 2, batchLosses: [[0.01, 2], [0.02, 1.5]] },
-      { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9500, loss: 0.7, threads: 1, batchLosses: [[0.03, 1.2]] },
+      { type: 'progress', epoch: 0, examplesDone: 320, totalExamples: 85000, samplesPerSecond: 9000, loss: 0.9, threads: 2, heldBack: false, batchLosses: [[0.01, 2], [0.02, 1.5]] },
+      { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9500, loss: 0.7, threads: 1, heldBack: true, batchLosses: [[0.03, 1.2]] },
       { type: 'epoch', row: { epoch: 1, trainLoss: 0.5, trainAccuracy: 0.9, validationLoss: 0.4, validationAccuracy: 0.91, seconds: 1 } },
     );
     expect(s.run?.examplesDone).toBe(640);
     expect(s.run?.threads).toBe(1); // the latest: the governor left a busy core
+    expect(s.run?.heldBack).toBe(true);
     expect(s.batchLosses).toHaveLength(3);
     expect(s.history).toHaveLength(1);
   });

@@ -61,6 +61,7 @@ export interface AppState {
     loss: number;
     epochsDone: number;
     threads: number; // the threads the steps run on now (0 until the first progress)
+    heldBack: boolean; // fewer than the build's because their cores were measured busy
     colour: string; // its curves' colour (runs.ts), kept when it joins the runs
   } | null;
   history: EpochRow[];
@@ -188,6 +189,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           loss: NaN,
           epochsDone: 0,
           threads: 0,
+          heldBack: false,
           colour: nextColour(s.runs),
         },
       };
@@ -201,6 +203,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           loss: e.loss,
           epochsDone: e.epoch,
           threads: e.threads,
+          heldBack: e.heldBack,
         },
         batchLosses: e.batchLosses.length ? s.batchLosses.concat(e.batchLosses) : s.batchLosses,
       };

@@ -73,6 +73,7 @@ interface Run {
   lastLoss: number;
   lastUnits: number; // performance.now() of the last units message
   threads: number; // what the last step() ran on (the core's governor drops threads whose cores are busy)
+  heldBack: boolean; // and fewer than the pool's threads by a measurement, not at a run's start
   fineTune?: FineTuneRun; // a fine-tune of the model kept in `previous`
 }
 
@@ -326,6 +327,7 @@ function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun)
     lastLoss: NaN,
     lastUnits: now,
     threads: 0,
+    heldBack: false,
     fineTune,
   };
   post({
@@ -493,6 +495,7 @@ function slice(): void {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
         r.lastLoss = result.batchLoss;
         r.threads = result.threads;
+        r.heldBack = result.heldBack;
         const epochs = r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize();
         r.points.push([result.status === 'running' ? epochs : r.trainer.epoch(), result.batchLoss]);
       }
@@ -549,6 +552,7 @@ function postProgress(r: Run, now: number): void {
     samplesPerSecond: r.samplesPerSecond,
     loss: r.lastLoss,
     threads: r.threads,
+    heldBack: r.heldBack,
     batchLosses: r.points,
   });
   r.points = [];

@@ -26,9 +26,9 @@ export function mountProgress(): (s: AppState) => void {
 
   return (s) => {
     if (s.build) {
-      // While a run trains on fewer threads than the build has (the core's governor found the others'
-      // cores busy: another program runs there), say so.
-      const using = s.phase === 'training' ? (s.run?.threads ?? 0) : 0;
+      // While a run trains on fewer threads than the build has because the core's governor found the
+      // others' cores busy (another program runs there), say so; not while a run starts on one thread.
+      const using = s.phase === 'training' && s.run?.heldBack ? s.run.threads : 0;
       const fewer = using > 0 && using < s.build.threads;
       const busy = s.build.threads - using === 1 ? 'the other core is busy' : 'the other cores are busy';
       const threads = fewer
