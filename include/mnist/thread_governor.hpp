@@ -66,9 +66,10 @@ class ThreadGovernor {
   }
   // The count it trains on when not probing, and whether a probe is under way.
   int settled() const { return current_; }
-  // Whether it trains on fewer threads than it has because more were measured slower: a probe of more
-  // lost (not the first, which is tried again soon) or one of fewer won. Not at a run's start, which is on
-  // one thread before anything is measured: the page tells its user that other cores are busy only then.
+  // Whether it trains on fewer threads than it has because more were measured slower: a third probe of
+  // more lost in a row, or one of fewer won. The page tells its user that other cores are busy only then:
+  // a run starts on one thread before anything is measured, and its first two probes meet the page drawing
+  // the new run (both lost to 20-28 ms of stalls in one of four page runs of the subset).
   bool held_back() const { return current_ < most_ && held_back_; }
   bool probing() const { return probing_; }
   // Seconds per step on the current count over about the last `window` seconds (negative: not measured
@@ -176,6 +177,7 @@ class ThreadGovernor {
       steps_ = probe_judged_;
       current_ = other();
       held_back_ = down;
+      lost_up_ = 0;
       ++tally_.switches;
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
@@ -183,7 +185,7 @@ class ThreadGovernor {
         down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
-      if (!on_more() && tally_.probes > 1) held_back_ = true;
+      if (!on_more() && ++lost_up_ >= 3) held_back_ = true;
       if (tally_.probes == 1) {
         // The first probe of more threads meets the run's start (the page's main thread draws the new
         // run for about 0.1 s, and every buffer is cold): it lost in half the page's runs, which then
@@ -204,6 +206,7 @@ class ThreadGovernor {
   bool pinned_ = false;            // pin(): always most_
   bool probing_ = false;           // the steps run on other()
   bool held_back_ = false;         // held_back(): current_ is fewer than most_ by a measurement
+  int lost_up_ = 0;                // probes of more lost in a row
   bool warming_ = false;           // the next step on current_ is not timed (it follows a probe or a switch)
   int timed_ = 0;                  // steps timed on current_ since the last probe
   double seconds_ = 0;             // decayed seconds of current_'s recent steps
