@@ -1,7 +1,7 @@
 // Vite: the page lives in web/, the embedded data in public/, the static site goes to dist/ with relative
 // URLs so any static server (or a sub-path) can host it. The worker is an ES module (it imports the
 // Emscripten factory, which finds its .wasm through new URL(..., import.meta.url)).
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation (COOP + COEP) lets the worker share memory with its threads: with these headers the
@@ -9,6 +9,19 @@ import { VitePWA } from 'vite-plugin-pwa';
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+// The headers on every response, a 304 too. `vite preview` sets them only on full responses (its static
+// server's setHeaders), so a revalidated worker script came back as a bare 304; WebKit then refused to start
+// that worker under the page's COEP (switching the data set starts a second data worker: "the data worker
+// could not start").
+const isolateEveryResponse: Connect.NextHandleFunction = (_request, response, next) => {
+  for (const [name, value] of Object.entries(isolation)) response.setHeader(name, value);
+  next();
+};
+const isolationOn304: Plugin = {
+  name: 'isolation-on-every-response',
+  configureServer: (server) => void server.middlewares.use(isolateEveryResponse),
+  configurePreviewServer: (server) => void server.middlewares.use(isolateEveryResponse),
 };
 
 // Offline (issue #18): vite-plugin-pwa (Workbox generateSW) writes sw.js and manifest.webmanifest into the build
@@ -77,5 +90,5 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { host: '127.0.0.1', strictPort: true, headers: isolation },
   preview: { host: '127.0.0.1', strictPort: true, headers: isolation },
-  plugins: [pwa],
+  plugins: [isolationOn304, pwa],
 });

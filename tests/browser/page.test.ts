@@ -3,7 +3,7 @@
 // refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
 // or requests anything from another origin.
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { RUN_COLOURS } from '../../web/src/runs';
 import {
   countColour,
@@ -47,6 +47,21 @@ function keptValidation(p: Page): Promise<number[]> {
       }),
   );
 }
+
+describe('the server', () => {
+  // WebKit refuses a worker script whose revalidation (304) came without the page's COEP: the second data
+  // worker (a change of data set) then could not start. vite preview sent them only on full responses.
+  it('sends the cross-origin isolation headers on a revalidation (304) too', async () => {
+    const url = new URL('data/manifest.json', inject('baseUrl'));
+    const first = await fetch(url);
+    const again = await fetch(url, { headers: { 'If-None-Match': first.headers.get('ETag') ?? '' } });
+    expect(again.status).toBe(304);
+    for (const response of [first, again]) {
+      expect(response.headers.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
+      expect(response.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
+    }
+  });
+});
 
 describe('the page', () => {
   it('loads with every control named as DESIGN.md says, ready with the reference model', async () => {
