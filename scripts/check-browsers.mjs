@@ -3,15 +3,18 @@
 // script in each browser: waits for the data, picks the data set through the page's select (a second data
 // worker), trains with the defaults for the epochs given, and prints what the page shows: the build, the
 // badge's texts during the run, the test accuracy, the seconds from the click to the kept run, samples/s,
-// the alert, and console errors (Chromium and Firefox). The results must agree to the digit.
+// the alert, and console errors (Chromium and Firefox); then the hidden units' pictures once on screen, and
+// the prediction of a 7 drawn with the browser's own pointer input. The results must agree to the digit.
 //
 //   apt-get install firefox-esr webkit2gtk-driver xvfb      # once
-//   node scripts/check-browsers.mjs [--browsers chromium,firefox,webkit] [--query ?threads=1] [--set full|subset] [--epochs N] [DIST]
+//   node scripts/check-browsers.mjs [--browsers chromium,firefox,webkit] [--query ?threads=1] [--set full|subset]
+//                                   [--epochs N] [--screenshots DIR] [DIST]
+// --screenshots: each browser's page after the run as DIR/<browser>.png (the whole page; WebKit's viewport).
 //
 // Firefox runs headless over WebDriver BiDi (its own --remote-debugging-port, no geckodriver); WebKit runs
 // Debian's MiniBrowser through WebKitWebDriver under xvfb-run (it has no headless mode).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +33,13 @@ const browsers = option('--browsers', 'chromium,firefox,webkit').split(',');
 const query = option('--query', '');
 const set = option('--set', 'full');
 const epochs = Number(option('--epochs', '10'));
+const screenshots = option('--screenshots', '');
+const screenshotPath = (browser) => join(resolve(screenshots), `${browser}.png`);
+const savePng = (browser, base64) => {
+  if (!screenshots) return;
+  mkdirSync(resolve(screenshots), { recursive: true });
+  writeFileSync(screenshotPath(browser), Buffer.from(base64, 'base64'));
+};
 const dist = resolve(args[0] ?? join(repo, 'dist'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -71,6 +81,52 @@ async function drive(set, epochs) {
 }
 const script = `(${drive})(${JSON.stringify(set)}, ${epochs})`;
 
+// After the run, in the page: the hidden units' pictures once their panel is on screen ('units'), the
+// drawing pad's box on screen ('pad'), the prediction after a stroke drawn with the browser's own pointer
+// input ('prediction'). Each waits up to 5 s.
+async function after(step) {
+  const $ = (id) => document.getElementById(id);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (f) => {
+    for (const t0 = performance.now(); !f() && performance.now() - t0 < 5000; ) await sleep(50);
+  };
+  if (step === 'units') {
+    $('units').scrollIntoView({ block: 'center' });
+    await until(() => /Red:/.test($('units-note').textContent));
+    return $('units-note').textContent;
+  }
+  if (step === 'pad') {
+    $('pad').scrollIntoView({ block: 'center' });
+    await sleep(300);
+    const r = $('pad').getBoundingClientRect();
+    return [r.x, r.y, r.width, r.height].map(Math.round).join(',');
+  }
+  // The prediction follows the stroke as it is drawn: the last one, unchanged for half a second.
+  let last = '';
+  let since = performance.now();
+  await until(() => {
+    const now = $('prediction').textContent;
+    if (now !== last) [last, since] = [now, performance.now()];
+    return /^\d$/.test(now) && performance.now() - since > 500;
+  });
+  return last;
+}
+const afterScript = (step) => `(${after})(${JSON.stringify(step)})`;
+// A 7, as the browser tests draw it: WebDriver pointer actions in viewport pixels, 10 moves per segment.
+function sevenActions(box) {
+  const [x0, y0, w, h] = box.split(',').map(Number);
+  const at = ([x, y]) => ({ type: 'pointerMove', x: Math.round(x0 + x * w), y: Math.round(y0 + y * h), origin: 'viewport' });
+  const points = [[0.3, 0.22], [0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]];
+  const actions = [at(points[0]), { type: 'pointerDown', button: 0 }];
+  for (let i = 1; i < points.length; ++i)
+    for (let k = 1; k <= 10; ++k) {
+      const [a, b] = [points[i - 1], points[i]];
+      actions.push(at([a[0] + ((b[0] - a[0]) * k) / 10, a[1] + ((b[1] - a[1]) * k) / 10]));
+    }
+  actions.push({ type: 'pointerUp', button: 0 });
+  return [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions }];
+}
+
 async function inChromium(url) {
   const browser = await launchChromium();
   const errors = [];
@@ -79,7 +135,16 @@ async function inChromium(url) {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(url);
-    return { ...(await page.evaluate(script)), errors };
+    const result = await page.evaluate(script);
+    result.units = await page.evaluate(afterScript('units'));
+    const [x, y, w, h] = (await page.evaluate(afterScript('pad'))).split(',').map(Number);
+    await page.mouse.move(x + 0.3 * w, y + 0.22 * h);
+    await page.mouse.down();
+    for (const [u, v] of [[0.7, 0.22], [0.6, 0.45], [0.5, 0.65], [0.45, 0.8]]) await page.mouse.move(x + u * w, y + v * h, { steps: 10 });
+    await page.mouse.up();
+    result.prediction = await page.evaluate(afterScript('prediction'));
+    if (screenshots) savePng('chromium', (await page.screenshot({ fullPage: true })).toString('base64'));
+    return { ...result, errors };
   } finally {
     await browser.close();
   }
@@ -121,8 +186,15 @@ async function inFirefox(url) {
     const r = await send('script.evaluate', { expression: script, target: { context }, awaitPromise: true });
     if (r.type === 'exception') throw new Error(r.exceptionDetails.text);
     const plain = (v) => (v.type === 'object' ? Object.fromEntries(v.value.map(([k, x]) => [k, plain(x)])) : v.value);
+    const evaluate = async (expression) => plain((await send('script.evaluate', { expression, target: { context }, awaitPromise: true })).result);
+    const result = plain(r.result);
+    result.units = await evaluate(afterScript('units'));
+    const box = await evaluate(afterScript('pad'));
+    await send('input.performActions', { context, actions: sevenActions(box) });
+    result.prediction = await evaluate(afterScript('prediction'));
+    if (screenshots) savePng('firefox', (await send('browsingContext.captureScreenshot', { context, origin: 'document' })).data);
     await send('session.end', {}).catch(() => {});
-    return { ...plain(r.result), errors };
+    return { ...result, errors };
   } finally {
     firefox.kill('SIGTERM');
     await sleep(500);
@@ -151,6 +223,12 @@ async function inWebKit(url) {
       await sleep(1000);
       const r = await call('POST', `/session/${sessionId}/execute/sync`, { script: 'return window.__result ?? null;', args: [] });
       if (r) {
+        const evaluate = (script) =>
+          call('POST', `/session/${sessionId}/execute/async`, { script: `const done = arguments[0]; ${script}.then(done);`, args: [] });
+        r.units = await evaluate(afterScript('units'));
+        await call('POST', `/session/${sessionId}/actions`, { actions: sevenActions(await evaluate(afterScript('pad'))) });
+        r.prediction = await evaluate(afterScript('prediction'));
+        if (screenshots) savePng('webkit', await call('GET', `/session/${sessionId}/screenshot`));
         await call('DELETE', `/session/${sessionId}`).catch(() => {});
         return { ...r, errors: '-' };
       }
@@ -175,6 +253,7 @@ try {
     try {
       const r = await runners[name](`${server.url}${query}`);
       console.log(`${name.padEnd(8)} ${r.accuracy} in ${r.seconds} s, ${r.samplesPerSecond} samples/s; ${r.build}; badge: ${r.badges}` +
+        `; a drawn 7: ${r.prediction}; units: ${r.units.split('.')[0]}` +
         `; alert: ${r.alert || 'none'}; console errors: ${Array.isArray(r.errors) ? r.errors.length || 'none' : r.errors}`);
       if (Array.isArray(r.errors)) for (const e of r.errors) console.log(`  ${e}`);
     } catch (error) {
