@@ -235,6 +235,26 @@ describe('the page', () => {
     expect(validations[1]).toEqual(validations[0]);
   });
 
+  it('runs the single-thread build when the server sends no isolation headers, says why, and trains', async () => {
+    const p = await suite.open('', {
+      before: async (page) =>
+        void (await page.route('**/*', async (route) => {
+          const response = await route.fetch();
+          const headers = { ...response.headers() };
+          delete headers['cross-origin-opener-policy'];
+          delete headers['cross-origin-embedder-policy'];
+          await route.fulfill({ response, headers });
+        })),
+    });
+    expect(await p.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await p.locator('#build').textContent()).toBe('WebAssembly SIMD');
+    expect(await p.locator('#build').getAttribute('title')).toBe(
+      'SIMD build, wasmsimd kernels, one thread: the page is not cross-origin isolated (its server sends no COOP and COEP headers)',
+    );
+    await train(p, 1000, 1);
+    await waitForTestAccuracy(p);
+  });
+
   it('falls back to the build without SIMD and still trains', async () => {
     const p = await open('?nosimd');
     await expect.poll(() => p.locator('#build').textContent()).toBe('WebAssembly (no SIMD)');

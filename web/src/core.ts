@@ -57,9 +57,12 @@ export function simdSupported(): boolean {
   }
 }
 
-/** True when threads can share memory here: the page is cross-origin isolated (COOP + COEP headers). */
-export function threadsSupported(): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+/** Why threads cannot share memory here (the threaded build needs it), for the page to say; null if they can. */
+export function threadsUnavailable(): string | null {
+  if (globalThis.crossOriginIsolated !== true) return 'the page is not cross-origin isolated (its server sends no COOP and COEP headers)';
+  // WebKitGTK: isolated, but no SharedArrayBuffer and no shared memory posted to a worker.
+  if (typeof SharedArrayBuffer === 'undefined') return 'this browser shares no memory between workers';
+  return null;
 }
 
 /**
@@ -70,7 +73,7 @@ export function threadsSupported(): boolean {
  */
 export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}, threads?: number): Promise<Core> {
   const simd = preferSimd && simdSupported();
-  const build = simd && threadsSupported() ? 'threads' : simd ? 'simd' : 'nosimd';
+  const build = simd && threadsUnavailable() === null ? 'threads' : simd ? 'simd' : 'nosimd';
   const [factory, compiled] = await Promise.all([
     build === 'threads'
       ? import('../generated/mnist_threads.mjs').then((m) => m.default as MnistModuleFactory)

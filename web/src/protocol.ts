@@ -189,7 +189,7 @@ export type ModelSource = 'imported' | 'restored' | 'reference';
 export type FinishReason = 'completed' | 'stopped' | 'diverged';
 
 export type FromWorker =
-  | { type: 'ready'; build: BuildInfo }
+  | { type: 'ready'; build: BuildInfo; threadsUnavailable: string | null } // why one thread only (null: threads work)
   | { type: 'data-ready'; set: DataSet; train: number }
   | { type: 'test-ready'; set: DataSet; test: number }
   | {

@@ -46,6 +46,7 @@ export interface FineTuneState {
 export interface AppState {
   phase: Phase;
   build: BuildInfo | null;
+  threadsUnavailable: string | null; // why the page runs a single-thread build (null: it need not)
   dataSet: DataSet;
   dataLabel: string;
   dataProgress: { loaded: number; total: number } | null; // while downloading
@@ -103,6 +104,7 @@ const NO_RESULTS = {
 export const initialState: AppState = {
   phase: 'starting',
   build: null,
+  threadsUnavailable: null,
   dataSet: 'subset',
   dataLabel: '',
   dataProgress: null,
@@ -159,7 +161,7 @@ export class Store {
 export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
   switch (e.type) {
     case 'ready':
-      return { build: e.build };
+      return { build: e.build, threadsUnavailable: e.threadsUnavailable };
     case 'data-ready':
       return {
         phase: s.hasModel ? 'finished' : 'idle',
