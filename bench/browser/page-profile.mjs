@@ -17,7 +17,7 @@ import { execSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { clickTrainTimed, freePort, servePage, tallyText } from './page-run.mjs';
+import { clickTrainTimed, freePort, servePage, tallyText, waitForRunEnd } from './page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -119,7 +119,7 @@ async function runPage(browser, url, threads) {
     const m0 = await metric();
     await page.evaluate(() => (window.longTasks = []));
     const runSeconds = await clickTrainTimed(page);
-    await page.getByLabel('Test accuracy').filter({ hasText: /\d/ }).waitFor({ timeout: 600_000 });
+    await waitForRunEnd(page, 600_000);
     const seconds = await runSeconds();
     const m1 = await metric();
     await page.waitForTimeout(1500); // the run's end's later tasks (activity), for the longest task

@@ -89,19 +89,27 @@ export function keepOneCoreBusy() {
 /**
  * Clicks the page's Train button, waits until the test accuracy has emptied (the run started), and returns a
  * reader of the run's seconds in the page's own clock: from the click's event to the mutation that puts the
- * new test accuracy in. Read it once the accuracy is shown. Playwright's waitFor polls (up to every 500 ms),
- * which would round a 4 s run up by as much; so would timing the click's round trip.
+ * new test accuracy in. Read it once the accuracy is shown (waitForRunEnd). Playwright's waitFor polls (up to
+ * every 500 ms), which would round a 4 s run up by as much; so would timing the click's round trip. The page
+ * also records the build badge's texts (window.runTimes.badges), so nothing polls it during the run.
  */
 export async function clickTrainTimed(page) {
   await page.evaluate(() => {
     const accuracy = document.getElementById('test-accuracy');
-    const times = (window.runTimes = { click: null, emptied: !/\d/.test(accuracy.textContent), end: null });
+    const badge = document.getElementById('build');
+    let ended = () => {};
+    const times = (window.runTimes = { click: null, emptied: !/\d/.test(accuracy.textContent), end: null, badges: [badge.textContent.trim()] });
+    window.runEnded = new Promise((resolve) => (ended = resolve));
     document.getElementById('train').addEventListener('click', () => (times.click ??= performance.now()), { capture: true });
     new MutationObserver(() => {
       if (times.click === null || times.end !== null) return;
       if (!/\d/.test(accuracy.textContent)) times.emptied = true;
-      else if (times.emptied) times.end = performance.now();
+      else if (times.emptied) (times.end = performance.now()), ended();
     }).observe(accuracy, { childList: true, characterData: true, subtree: true });
+    new MutationObserver(() => {
+      const text = badge.textContent.trim();
+      if (times.end === null && text !== times.badges[times.badges.length - 1]) times.badges.push(text);
+    }).observe(badge, { childList: true, characterData: true, subtree: true });
   });
   await page.getByRole('button', { name: 'Train' }).click();
   await page.waitForFunction(() => window.runTimes.emptied, null, { timeout: 10_000 });
@@ -110,6 +118,22 @@ export async function clickTrainTimed(page) {
     if (t.click === null || t.end === null) throw new Error(`the run's start or end was not seen: ${JSON.stringify(t)}`);
     return (t.end - t.click) / 1000;
   };
+}
+
+/**
+ * Waits for the end of the run clickTrainTimed started (its new test accuracy shown) with one call that
+ * resolves in the page: Playwright's waitFor would poll the page through DevTools meanwhile, each time
+ * running its selector engine on the page's main thread (70-100 ms of it in a traced 4 s run), which a
+ * user's page does not pay.
+ */
+export async function waitForRunEnd(page, timeoutMs) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no run end within ${timeoutMs / 1000} s`)), timeoutMs)));
+  try {
+    await Promise.race([page.evaluate(() => window.runEnded), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -137,25 +161,13 @@ export async function runPage(browser, url, { threads, dataset = 'full', epochs,
     // the click and look like the end of the run (and its pass would share the run's cores).
     await phase.filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
     if (/reference model/.test(await phase.textContent())) await accuracy.filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
-    const badge = page.locator('#build');
-    const badgesSeen = [(await badge.textContent()).trim()];
     // "Test accuracy" empties at once when Train is pressed and shows the new model's at the end, when
     // the phase reads "Finished in ...".
     const runSeconds = await clickTrainTimed(page);
-    const done = phase
-      .filter({ hasText: /^Finished in/ })
-      .waitFor({ timeout: timeoutMs })
-      .then(() => accuracy.filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 }));
-    let finished = false;
-    done.then(() => (finished = true), () => (finished = true));
-    // What the build badge says while it trains (the threads in use), every 250 ms.
-    while (!finished) {
-      const text = (await badge.textContent().catch(() => '')).trim();
-      if (text && text !== badgesSeen[badgesSeen.length - 1]) badgesSeen.push(text);
-      await Promise.race([done.catch(() => {}), new Promise((r) => setTimeout(r, 250))]);
-    }
-    await done;
+    await waitForRunEnd(page, timeoutMs);
+    await phase.filter({ hasText: /^Finished in/ }).waitFor({ timeout: 60_000 });
     const seconds = await runSeconds();
+    const badgesSeen = await page.evaluate(() => window.runTimes.badges); // what the build badge said (the threads in use)
     if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
     // With ?debug in the query: what the core's thread governor did (steps and seconds on 1 and on 2), and
     // the worker's time per kind of task (step, validate, ...).
