@@ -97,13 +97,15 @@ export async function clickTrainTimed(page) {
   await page.evaluate(() => {
     const accuracy = document.getElementById('test-accuracy');
     const badge = document.getElementById('build');
-    let ended = () => {};
+    let [started, ended] = [() => {}, () => {}];
     const times = (window.runTimes = { click: null, emptied: !/\d/.test(accuracy.textContent), end: null, badges: [badge.textContent.trim()] });
+    window.runStarted = new Promise((resolve) => (started = resolve));
     window.runEnded = new Promise((resolve) => (ended = resolve));
+    if (times.emptied) started();
     document.getElementById('train').addEventListener('click', () => (times.click ??= performance.now()), { capture: true });
     new MutationObserver(() => {
       if (times.click === null || times.end !== null) return;
-      if (!/\d/.test(accuracy.textContent)) times.emptied = true;
+      if (!/\d/.test(accuracy.textContent)) (times.emptied = true), started();
       else if (times.emptied) (times.end = performance.now()), ended();
     }).observe(accuracy, { childList: true, characterData: true, subtree: true });
     new MutationObserver(() => {
@@ -112,7 +114,7 @@ export async function clickTrainTimed(page) {
     }).observe(badge, { childList: true, characterData: true, subtree: true });
   });
   await page.getByRole('button', { name: 'Train' }).click();
-  await page.waitForFunction(() => window.runTimes.emptied, null, { timeout: 10_000 });
+  await inPage(page, () => window.runStarted, 10_000, 'the run did not start');
   return async () => {
     const t = await page.evaluate(() => window.runTimes);
     if (t.click === null || t.end === null) throw new Error(`the run's start or end was not seen: ${JSON.stringify(t)}`);
@@ -124,13 +126,19 @@ export async function clickTrainTimed(page) {
  * Waits for the end of the run clickTrainTimed started (its new test accuracy shown) with one call that
  * resolves in the page: Playwright's waitFor would poll the page through DevTools meanwhile, each time
  * running its selector engine on the page's main thread (70-100 ms of it in a traced 4 s run), which a
- * user's page does not pay.
+ * user's page does not pay. (Its waitForFunction, too, first injects Playwright's script into the page:
+ * 11 ms of compiling on the main thread as the run starts.)
  */
 export async function waitForRunEnd(page, timeoutMs) {
+  await inPage(page, () => window.runEnded, timeoutMs, `no run end within ${timeoutMs / 1000} s`);
+}
+
+/** Awaits a promise of the page's (`f` returns it, in the page) for up to timeoutMs. */
+async function inPage(page, f, timeoutMs, message) {
   let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no run end within ${timeoutMs / 1000} s`)), timeoutMs)));
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(message)), timeoutMs)));
   try {
-    await Promise.race([page.evaluate(() => window.runEnded), timeout]);
+    await Promise.race([page.evaluate(f), timeout]);
   } finally {
     clearTimeout(timer);
   }
