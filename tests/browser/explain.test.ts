@@ -1,4 +1,4 @@
-// The explanation panels in headless Chromium: the "Hidden unit weights" grid changes from the first epoch's
+// The explanation panels in headless Chromium: the "Hidden unit weights" grid changes from an early epoch's
 // end to the end of a run, a unit's details (index, weights to the ten outputs, activity on the test set)
 // show on hover, on a tap and from the keyboard, and "Why this prediction" shows 8 units for and 8 against
 // the drawn digit with the evidence map, and follows the drawing as it changes.
@@ -29,30 +29,33 @@ const coloured = (pixels: number[]) => {
 const why = (p: Page) => p.getByRole('region', { name: 'Why this prediction' });
 
 describe('Hidden unit weights', () => {
-  it('changes from the end of the first epoch to the end of the run', async () => {
+  it('changes from the end of an early epoch to the end of the run', async () => {
     const p = await open();
     const grid = p.getByLabel('Hidden unit weights');
     await grid.scrollIntoViewIfNeeded(); // on screen, so the worker sends the live pictures
-    // Keep the grid's pixels the moment its note says "after 1 epoch" (the note is written right after the drawing).
+    // Keep the grid's pixels the first time its note says "after N epochs" before the last (the note is
+    // written right after the drawing). The page draws the latest pictures once a frame, so on a busy
+    // machine an epoch's pictures may be drawn over before they are shown: any early epoch will do.
     await p.evaluate((read) => {
       const pixelsOf = new Function(`return (${read})`)() as (c: HTMLCanvasElement) => number[];
       const note = document.getElementById('units-note')!;
       const canvas = document.getElementById('units') as HTMLCanvasElement;
-      const w = window as unknown as { afterEpoch1: number[] | null };
-      w.afterEpoch1 = null;
+      const w = window as unknown as { early: { epochs: number; pixels: number[] } | null };
+      w.early = null;
       new MutationObserver(() => {
-        if (!w.afterEpoch1 && /after 1 epoch\./.test(note.textContent ?? '')) w.afterEpoch1 = pixelsOf(canvas);
+        const epochs = Number(/after (\d+) epochs?\./.exec(note.textContent ?? '')?.[1] ?? 0);
+        if (!w.early && epochs >= 1 && epochs <= 2) w.early = { epochs, pixels: pixelsOf(canvas) };
       }).observe(note, { childList: true, characterData: true, subtree: true });
     }, pixelsOf.toString());
-    await train(p, 3000, 4);
+    await train(p, 6000, 5);
     await waitForTestAccuracy(p);
-    await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^The 64 of 256 units with the largest weights, in index order · after 4 epochs\./);
-    const afterEpoch1 = (await p.evaluate(() => (window as unknown as { afterEpoch1: number[] | null }).afterEpoch1))!;
-    expect(afterEpoch1, 'the grid after the first epoch').not.toBeNull();
+    await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^The 64 of 256 units with the largest weights, in index order · after 5 epochs\./);
+    const early = await p.evaluate(() => (window as unknown as { early: { epochs: number; pixels: number[] } | null }).early);
+    expect(early, 'the grid after epoch 1 or 2').not.toBeNull();
     const atEnd = await grid.evaluate(pixelsOf);
-    expect(atEnd.length).toBe(afterEpoch1.length);
+    expect(atEnd.length).toBe(early!.pixels.length);
     let changed = 0;
-    for (let i = 0; i < atEnd.length; i += 4) if (Math.abs(atEnd[i] - afterEpoch1[i]) + Math.abs(atEnd[i + 2] - afterEpoch1[i + 2]) > 6) ++changed;
+    for (let i = 0; i < atEnd.length; i += 4) if (Math.abs(atEnd[i] - early!.pixels[i]) + Math.abs(atEnd[i + 2] - early!.pixels[i + 2]) > 6) ++changed;
     expect(changed / (atEnd.length / 4)).toBeGreaterThan(0.05);
     expect(coloured(atEnd)).toBeGreaterThan(0.5 * (atEnd.length / 4));
   });
