@@ -10,10 +10,10 @@ const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
-// The headers on every response, a 304 too. `vite preview` sets them only on full responses (its static
-// server's setHeaders), so a revalidated worker script came back as a bare 304; WebKit then refused to start
-// that worker under the page's COEP (switching the data set starts a second data worker: "the data worker
-// could not start").
+// The headers on every response, a 304 too, for `npm start` and `npm run preview`. Vite's own `headers`
+// option would set them only on full responses in preview (its static server's setHeaders), so a
+// revalidated worker script came back as a bare 304; WebKit then refused to start that worker under the
+// page's COEP (switching the data set starts a second data worker: "the data worker could not start").
 const isolateEveryResponse: Connect.NextHandleFunction = (_request, response, next) => {
   for (const [name, value] of Object.entries(isolation)) response.setHeader(name, value);
   next();
@@ -88,7 +88,7 @@ export default defineConfig({
   base: './',
   build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', strictPort: true, headers: isolation },
-  preview: { host: '127.0.0.1', strictPort: true, headers: isolation },
+  server: { host: '127.0.0.1', strictPort: true },
+  preview: { host: '127.0.0.1', strictPort: true },
   plugins: [isolationOn304, pwa],
 });
