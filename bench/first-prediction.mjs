@@ -43,7 +43,9 @@ function instrument() {
     constructor(...a) {
       super(...a);
       w.firstLoad.messages['(worker created)'] ??= performance.now();
-      this.addEventListener('message', (e) => (w.firstLoad.messages[e.data?.type ?? '?'] ??= performance.now()));
+      this.addEventListener('message', (e) => {
+        for (const event of [e.data].flat()) w.firstLoad.messages[event?.type ?? '?'] ??= performance.now();
+      });
     }
     postMessage(message, ...rest) {
       if (message?.type === 'predict') w.firstLoad.firstDrawing ??= performance.now(); // the pad's first request

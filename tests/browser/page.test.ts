@@ -187,6 +187,33 @@ describe('the page', () => {
     await expect.poll(() => prediction.textContent()).toBe('Draw a digit');
   });
 
+  it("posts an epoch's end as one message (its progress and its row), so the page draws it in one frame", async () => {
+    // Every message from the page's worker, as the list of its events' types (pthread workers are the module's).
+    const p = await suite.open('', {
+      before: async (page) => {
+        await page.addInitScript(() => {
+          const w = window as unknown as { workerMessages: string[][] };
+          w.workerMessages = [];
+          const NativeWorker = window.Worker;
+          window.Worker = class extends NativeWorker {
+            constructor(...args: ConstructorParameters<typeof Worker>) {
+              super(...args);
+              this.addEventListener('message', (e) =>
+                w.workerMessages.push(([] as Array<{ type?: string }>).concat(e.data).map((event) => event?.type ?? '?')),
+              );
+            }
+          };
+        });
+      },
+    });
+    await train(p, 6000, 3);
+    await waitForTestAccuracy(p);
+    const messages = await p.evaluate(() => (window as unknown as { workerMessages: string[][] }).workerMessages);
+    const epochEnds = messages.filter((m) => m.includes('epoch'));
+    expect(epochEnds).toHaveLength(3);
+    for (const m of epochEnds) expect(m).toContain('progress');
+  });
+
   it('pauses, resumes and stops in the middle of an epoch, and trains again afterwards', async () => {
     const p = await open();
     await train(p, 10000, 5);

@@ -20,7 +20,10 @@ export class TrainerClient {
     });
     // Events of a worker that has been replaced are dropped.
     const live = () => worker === this.worker;
-    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => live() && this.onEvent(e.data));
+    // The worker posts its events as lists (a slice's together, so they are drawn in one frame).
+    worker.addEventListener('message', (e: MessageEvent<FromWorker[]>) => {
+      for (const event of e.data) if (live()) this.onEvent(event);
+    });
     worker.addEventListener('error', (e) => {
       e.preventDefault();
       if (live())

@@ -1,5 +1,6 @@
 // Every message between the page (client.ts) and the training worker (worker.ts), in one place.
-// The page sends commands; the worker answers with events. Big arrays travel as transferred buffers.
+// The page sends commands; the worker answers with events, posted as lists (FromWorker[]: one event, or a
+// training slice's events together, drawn in one frame). Big arrays travel as transferred buffers.
 //
 //  page -> worker                     worker -> page
 //  (worker starts)                    ready {build}            | fatal (module failed to load)

@@ -48,12 +48,29 @@ const PIECE_MS = 15; // time per task of the test that ends a run (in evaluateSo
 const UNITS_MS = 1000; // at most this often the hidden units' pictures while training (and at each epoch's end)
 
 interface Scope {
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  postMessage(message: FromWorker[], transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
   name: string; // the options from client.ts's workerName: build=nosimd forces the scalar build, threads=N
 }
 const scope = self as unknown as Scope;
-const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+// Events go out as lists: one event at once, or a slice's events together (together()), so the page handles
+// them in one task and draws them in one frame (an epoch's end posts its progress, its row and its units).
+let gathered: { events: FromWorker[]; transfer: Transferable[] } | null = null;
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  if (!gathered) return scope.postMessage([message], transfer);
+  gathered.events.push(message);
+  gathered.transfer.push(...transfer);
+}
+function together(f: () => void): void {
+  const outer = gathered;
+  const mine = (gathered = outer ?? { events: [], transfer: [] });
+  try {
+    f();
+  } finally {
+    gathered = outer;
+    if (!outer && mine.events.length) scope.postMessage(mine.events, mine.transfer);
+  }
+}
 
 interface Run {
   trainer: Trainer;
@@ -97,7 +114,7 @@ let abortReason = ''; // Emscripten's reason, often empty
 
 // Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
 const channel = new MessageChannel();
-channel.port1.onmessage = () => timed('slice', slice);
+channel.port1.onmessage = () => timed('slice', () => together(slice));
 const scheduleSlice = () => channel.port2.postMessage(null);
 // Work that follows a run (its test, the model's file, the units), one piece per task in order, each timed.
 const queue: Array<[string, () => void]> = [];
@@ -512,13 +529,20 @@ function slice(): void {
         break;
       }
     }
-    if (now - r.lastProgress >= PROGRESS_MS) postProgress(r, now);
+    if (now - r.lastProgress >= PROGRESS_MS && !epochEndsSoon(r)) postProgress(r, now);
     if (views.units && now - r.lastUnits >= UNITS_MS)
       postUnits(r.trainer, r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize(), r);
     scheduleSlice();
   } catch (error) {
     abandon(error);
   }
+}
+
+// A progress message due less than half a period before the epoch's end (which posts one) waits for it: one
+// frame for both, where two frames 20-40 ms apart cost the training threads their cores twice.
+function epochEndsSoon(r: Run): boolean {
+  const batchesLeft = (r.trainer.epochSize() - r.trainer.position()) / r.batch;
+  return r.validationLeft > 0 || batchesLeft * r.msPerBatch < PROGRESS_MS / 2;
 }
 
 // An epoch's end, its validation done: the progress, its history row, and the run's end or the units'

@@ -5,7 +5,7 @@
 import type { DataSet, TrainConfig } from '../protocol';
 import { applies, readSettings, SETTING_FIELDS, type SettingKey } from '../settings';
 import type { AppState } from '../state';
-import { byId, setText } from './dom';
+import { byId, setHidden, setText } from './dom';
 
 export interface ControlIntents {
   train(config: TrainConfig): void;
@@ -70,8 +70,9 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
     if (running !== wasRunning || s === previous) for (const { input } of inputs) input.disabled = running;
     if (s.settings !== previous.settings || s === previous) {
       for (const { key, input } of inputs) if (input.value !== s.settings[key]) input.value = s.settings[key];
-      optional.momentum.hidden = !applies('momentum', s.settings);
-      optional.warmup.hidden = optional.warmupHint.hidden = !applies('warmup', s.settings);
+      setHidden(optional.momentum, !applies('momentum', s.settings));
+      setHidden(optional.warmup, !applies('warmup', s.settings));
+      setHidden(optional.warmupHint, !applies('warmup', s.settings));
     }
     if (select.value !== s.dataSet) select.value = s.dataSet;
     if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) trainSize.max = String(s.trainAvailable);

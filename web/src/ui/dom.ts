@@ -21,6 +21,18 @@ export function setText(element: HTMLElement, text: string): void {
   if (element.textContent !== text) element.textContent = text;
 }
 
+/** Shows or hides an element, touching it only on a change: setting `hidden` again to the same value still
+ * restyles the element (a progress message renders the page about five times a second). */
+export function setHidden(element: HTMLElement, hidden: boolean): void {
+  if (element.hidden !== hidden) element.hidden = hidden;
+}
+
+/** Sets a progress bar, touching it only on a change (each write restyles the bar's inner parts). */
+export function setProgress(bar: HTMLProgressElement, value: number, max: number): void {
+  if (bar.max !== max) bar.max = max;
+  if (bar.value !== value) bar.value = value;
+}
+
 /** Draws a 28x28 image (values in [0, 1] or [0, 255]) as dark ink on white into a 28x28 canvas. */
 export function drawDigit(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, scale = 1): void {
   const context = canvas.getContext('2d');

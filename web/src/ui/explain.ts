@@ -5,7 +5,7 @@
 import { EXPLAIN_UNITS, type Explanation } from '../protocol';
 import type { AppState } from '../state';
 import { SignedBar, drawPicture, magnitude, signed } from './diverging';
-import { byId, el, setText } from './dom';
+import { byId, el, setHidden, setText } from './dom';
 
 export interface ExplainIntents {
   /** Whether the panel is displayed (not display: none, as a narrow layout or a user style may make it), so the
@@ -48,7 +48,7 @@ export function mountExplain(intents: ExplainIntents): (s: AppState, previous: A
 
   function fill(rows: Row[], units: Uint32Array, values: Float32Array, images: Float32Array, first: number, scale: number): void {
     rows.forEach((row, i) => {
-      row.item.hidden = i >= units.length;
+      setHidden(row.item, i >= units.length);
       if (row.item.hidden) return;
       drawPicture(row.picture, images, (first + i) * 784);
       setText(row.name, `Unit ${units[i]}`);
@@ -59,7 +59,7 @@ export function mountExplain(intents: ExplainIntents): (s: AppState, previous: A
 
   function show(e: Explanation | null | undefined): void {
     const start = performance.now();
-    body.hidden = !e;
+    setHidden(body, !e);
     if (!e) {
       setText(summary, 'Draw a digit (with a model trained or training) to see which hidden units decide it.');
       return;

@@ -1,7 +1,7 @@
 // The build badge, the data download indicator, and the training progress bar with its figures
 // (epoch, samples/s, time left, batch loss).
 import type { AppState } from '../state';
-import { byId, setText } from './dom';
+import { byId, setHidden, setProgress, setText } from './dom';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -47,9 +47,8 @@ export function mountProgress(): (s: AppState) => void {
 
     if (s.dataProgress) {
       const { loaded, total } = s.dataProgress;
-      dataStatus.hidden = false;
-      dataBar.max = Math.max(1, total);
-      dataBar.value = loaded;
+      setHidden(dataStatus, false);
+      setProgress(dataBar, loaded, Math.max(1, total));
       const mb = `${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
       setText(
         dataText,
@@ -58,9 +57,8 @@ export function mountProgress(): (s: AppState) => void {
           : `Loading ${s.dataLabel}: ${mb}`,
       );
     } else if (s.trainAvailable > 0) {
-      dataStatus.hidden = false;
-      dataBar.max = 1;
-      dataBar.value = 1;
+      setHidden(dataStatus, false);
+      setProgress(dataBar, 1, 1);
       setText(
         dataText,
         `${number.format(s.trainAvailable)} training and ${number.format(s.testAvailable)} test images loaded`,
@@ -69,12 +67,11 @@ export function mountProgress(): (s: AppState) => void {
 
     const r = s.run;
     if (!r) {
-      bar.value = 0;
+      setProgress(bar, 0, bar.max);
       for (const e of [epoch, rate, left, loss]) setText(e, '–');
       return;
     }
-    bar.max = Math.max(1, r.totalExamples);
-    bar.value = r.examplesDone;
+    setProgress(bar, r.examplesDone, Math.max(1, r.totalExamples));
     const running = Math.min(r.config.epochs, r.epochsDone + (s.phase === 'finished' ? 0 : 1));
     setText(epoch, `${running} / ${r.config.epochs}`);
     setText(rate, r.samplesPerSecond > 0 ? number.format(r.samplesPerSecond) : '–');

@@ -3,7 +3,7 @@
 // and updated in place, so a button keeps keyboard focus across updates.
 import { chartedRuns, describeRun, type RunRecord } from '../runs';
 import type { AppState } from '../state';
-import { byId, el, setText } from './dom';
+import { byId, el, setHidden, setText } from './dom';
 
 export interface RunIntents {
   setHidden(id: number, hidden: boolean): void;
@@ -87,8 +87,8 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
       update(row, run);
       if (body.children[i] !== row.tr) body.insertBefore(row.tr, body.children[i] ?? null);
     });
-    empty.hidden = runs.length > 0;
-    table.hidden = runs.length === 0;
+    setHidden(empty, runs.length > 0);
+    setHidden(table, runs.length === 0);
   }
 
   function renderLegend(s: AppState): void {

@@ -5,7 +5,7 @@
 // only: which units, and every number, come from the core via the worker.
 import type { AppState } from '../state';
 import { SignedBar, magnitude, putPicture, signed } from './diverging';
-import { byId, el, setText } from './dom';
+import { byId, el, setHidden, setText } from './dom';
 import { drawSoon } from './frames';
 
 const TILE = 28;
@@ -85,7 +85,7 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
     }
     const unit = detailUnit();
     const at = positionOf(unit);
-    cursor.hidden = at < 0;
+    setHidden(cursor, at < 0);
     if (at < 0 || !u) {
       setText(title, 'Hover, tap or use the arrow keys on a unit');
       setText(activityText, '');

@@ -4,7 +4,7 @@
 // no-digits case reach the page's alert through main.ts.
 import type { FineTuneResult } from '../protocol';
 import type { AppState, Digit } from '../state';
-import { byId, drawDigit, el, setText } from './dom';
+import { byId, drawDigit, el, setHidden, setProgress, setText } from './dom';
 
 export interface YourDigitsIntents {
   remove(id: number): void;
@@ -93,7 +93,7 @@ export function mountYourDigits(intents: YourDigitsIntents): (s: AppState, previ
   const renderFiles = (exported: AppState['digitExport']) => {
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
     files.replaceChildren();
-    files.hidden = !exported;
+    setHidden(files, !exported);
     if (!exported) return;
     files.append(el('span', {}, 'Save both files:'));
     for (const [bytes, name] of [[exported.images, EXPORT_IMAGES_NAME], [exported.labels, EXPORT_LABELS_NAME]] as const) {
@@ -120,11 +120,8 @@ export function mountYourDigits(intents: YourDigitsIntents): (s: AppState, previ
         ? 'Draw a digit the model gets wrong, then press its "Label as" button: it is kept here (in this browser) for fine-tuning.'
         : `${n} digit${n === 1 ? '' : 's'} of yours, kept in this browser` + (n > SHOWN ? ` (the first ${SHOWN} shown).` : '.'),
     );
-    progress.hidden = !fineTuning;
-    if (fineTuning && s.run) {
-      progress.max = Math.max(1, s.run.totalExamples);
-      progress.value = s.run.examplesDone;
-    }
+    setHidden(progress, !fineTuning);
+    if (fineTuning && s.run) setProgress(progress, s.run.examplesDone, Math.max(1, s.run.totalExamples));
     if (s.fineTune !== previous.fineTune) {
       const f = s.fineTune;
       result.replaceChildren();
