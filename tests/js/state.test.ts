@@ -1,6 +1,6 @@
 // The page's state folding (state.ts) and the protocol defaults, without a DOM or a worker.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, MAX_DIGITS } from '../../web/src/protocol';
+import { DEFAULT_CONFIG, MAX_DIGITS, type FromWorker } from '../../web/src/protocol';
 import { applyEvent, initialState, type AppState } from '../../web/src/state';
 
 const fold = (s: AppState, ...events: Parameters<typeof applyEvent>[1][]) =>
@@ -52,9 +52,13 @@ describe('applyEvent', () => {
 
   it('keeps the model after a stop and drops everything on reset', () => {
     const test = { accuracy: 0.9, loss: 0.3, count: 2000, confusion: new Array(100).fill(0), wrongCount: 200, misclassified: [] };
-    const stopped = fold(started, { type: 'finished', reason: 'stopped', seconds: 2, trained: true, test });
+    const progress: FromWorker = { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9000, loss: 0.7, threads: 1, heldBack: false, batchLosses: [] };
+    const stopped = fold(started, progress, { type: 'finished', reason: 'stopped', seconds: 2, trained: true, test });
     expect(stopped.phase).toBe('finished');
     expect(stopped.hasModel).toBe(true);
+    // At the end the samples/s figure is the run's own (what the runs table keeps), not the last estimate.
+    expect(stopped.run?.samplesPerSecond).toBe(320);
+    expect(stopped.runs.at(-1)?.samplesPerSecond).toBe(320);
     const reset = fold(stopped, { type: 'reset' });
     expect(reset.phase).toBe('idle');
     expect(reset.hasModel).toBe(false);

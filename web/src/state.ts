@@ -222,7 +222,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         finishedReason: e.reason,
         seconds: e.seconds,
         hasModel: e.trained,
-        run: s.run && e.reason === 'completed' ? { ...s.run, examplesDone: s.run.totalExamples } : s.run,
+        run: s.run && finishedRun(s.run, e.reason, e.seconds),
         runs: s.run && e.trained && !s.fineTune?.running ? keepFinishedRun(s, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
         fineTune: s.fineTune && { ...s.fineTune, running: false },
       };
@@ -316,10 +316,18 @@ function linkSettingsRefused(s: AppState, errors: Array<SettingCheck & { message
   return { settings, examplesChosen, settingsAlert: alert };
 }
 
+/** The examples a run trained, and its samples/s over its whole time: at its end the progress figures show
+ *  what the runs table keeps, not the last live estimate (which can lag a short run by a whole epoch). */
+type RunState = NonNullable<AppState['run']>;
+function finishedRun(run: RunState, reason: FinishReason, seconds: number): RunState {
+  const examplesDone = reason === 'completed' ? run.totalExamples : run.examplesDone;
+  return { ...run, examplesDone, samplesPerSecond: seconds > 0 ? examplesDone / seconds : run.samplesPerSecond };
+}
+
 /** The runs with the one that just ended added. */
 function keepFinishedRun(s: AppState, reason: FinishReason, seconds: number, testAccuracy: number | null): RunRecord[] {
   const run = s.run!;
-  const examples = reason === 'completed' ? run.totalExamples : run.examplesDone;
+  const examples = finishedRun(run, reason, seconds).examplesDone;
   return keepRun(s.runs, {
     colour: run.colour,
     config: run.config,
