@@ -139,6 +139,18 @@ describe('on a phone (390x844, touch)', () => {
       return r.top >= 0 && r.bottom <= bottom + 1;
     });
 
+  it('marks the part of the page on screen in the section bar: Settings at the top, Draw after its tap, Results at the end', async () => {
+    const p = await open(phone);
+    const current = () => p.locator('nav.jump a[aria-current="location"]').allTextContents();
+    await expect.poll(current).toEqual(['Settings']);
+    await p.getByRole('link', { name: 'Draw' }).tap();
+    await expect.poll(current).toEqual(['Draw']);
+    await p.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await expect.poll(current).toEqual(['Results']);
+    await p.evaluate(() => scrollTo(0, 0));
+    await expect.poll(current).toEqual(['Settings']);
+  });
+
   it('keeps the pad one tap away from anywhere after training, draws with a finger, and never scrolls sideways', async () => {
     const p = await open(phone);
     await train(p, 1500, 2);

@@ -14,6 +14,7 @@ import { mountCharts } from './ui/charts';
 import { mountControls } from './ui/controls';
 import { mountCorrect } from './ui/correct';
 import { mountExplain } from './ui/explain';
+import { mountJump } from './ui/jump';
 import { mountModel } from './ui/model';
 import { mountPad } from './ui/pad';
 import { mountProgress } from './ui/progress';
@@ -222,6 +223,7 @@ const renderExplain = mountExplain({ shown: (explain) => viewsChanged({ explain 
 const renderExperiments = mountExperiments(store, (set) => void chooseData(set));
 const digits = wireDigits(store, client, pad, predict);
 
+mountJump();
 const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain, mountCorrect(digits.correct), mountYourDigits(digits.yourDigits), ...renderExperiments];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
