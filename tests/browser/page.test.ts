@@ -285,6 +285,7 @@ describe('the page', () => {
   it('falls back to the build without SIMD and still trains', async () => {
     const p = await open('?nosimd');
     await expect.poll(() => p.locator('#build').textContent()).toBe('WebAssembly (no SIMD)');
+    expect(await p.locator('#build').getAttribute('title')).toBe('Scalar build: the page was opened with ?nosimd');
     await p.getByLabel('Hidden units').fill('64');
     await train(p, 500, 1);
     await waitForTestAccuracy(p);

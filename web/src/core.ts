@@ -57,6 +57,12 @@ export function simdSupported(): boolean {
   }
 }
 
+/** Why the page runs the scalar build, for the page to say; null if it runs a SIMD build. */
+export function simdUnavailable(preferSimd: boolean): string | null {
+  if (!preferSimd) return 'the page was opened with ?nosimd';
+  return simdSupported() ? null : 'this browser has no WebAssembly SIMD';
+}
+
 /** Why threads cannot share memory here (the threaded build needs it), for the page to say; null if they can. */
 export function threadsUnavailable(): string | null {
   if (globalThis.crossOriginIsolated !== true) return 'the page is not cross-origin isolated (its server sends no COOP and COEP headers)';
@@ -72,7 +78,7 @@ export function threadsUnavailable(): string | null {
  * The WebAssembly is fetched and compiled while the build's JavaScript is imported, not after it.
  */
 export async function loadCore(preferSimd = true, options: MnistModuleOptions = {}, threads?: number): Promise<Core> {
-  const simd = preferSimd && simdSupported();
+  const simd = simdUnavailable(preferSimd) === null;
   const build = simd && threadsUnavailable() === null ? 'threads' : simd ? 'simd' : 'nosimd';
   const [factory, compiled] = await Promise.all([
     build === 'threads'

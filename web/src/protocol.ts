@@ -190,7 +190,8 @@ export type ModelSource = 'imported' | 'restored' | 'reference';
 export type FinishReason = 'completed' | 'stopped' | 'diverged';
 
 export type FromWorker =
-  | { type: 'ready'; build: BuildInfo; threadsUnavailable: string | null } // why one thread only (null: threads work)
+  // Why the scalar build, why one thread only (null: SIMD, threads work).
+  | { type: 'ready'; build: BuildInfo; simdUnavailable: string | null; threadsUnavailable: string | null }
   | { type: 'data-ready'; set: DataSet; train: number }
   | { type: 'test-ready'; set: DataSet; test: number }
   | {

@@ -46,6 +46,7 @@ export interface FineTuneState {
 export interface AppState {
   phase: Phase;
   build: BuildInfo | null;
+  simdUnavailable: string | null; // why the page runs the scalar build (null: it need not)
   threadsUnavailable: string | null; // why the page runs a single-thread build (null: it need not)
   dataSet: DataSet;
   dataLabel: string;
@@ -104,6 +105,7 @@ const NO_RESULTS = {
 export const initialState: AppState = {
   phase: 'starting',
   build: null,
+  simdUnavailable: null,
   threadsUnavailable: null,
   dataSet: 'subset',
   dataLabel: '',
@@ -161,7 +163,7 @@ export class Store {
 export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
   switch (e.type) {
     case 'ready':
-      return { build: e.build, threadsUnavailable: e.threadsUnavailable };
+      return { build: e.build, simdUnavailable: e.simdUnavailable, threadsUnavailable: e.threadsUnavailable };
     case 'data-ready':
       return {
         phase: s.hasModel ? 'finished' : 'idle',

@@ -7,6 +7,7 @@ import {
   Core,
   CoreError,
   loadCore,
+  simdUnavailable,
   threadsUnavailable,
   release,
   type Dataset,
@@ -899,7 +900,8 @@ const moduleOptions: MnistModuleOptions = {
 loadCore(workerOptions.get('build') !== 'nosimd', moduleOptions, Number(workerOptions.get('threads')) || undefined)
   .then((c) => {
     core = c;
-    post({ type: 'ready', build: c.build, threadsUnavailable: threadsUnavailable() });
+    const simdUnavailableHere = simdUnavailable(workerOptions.get('build') !== 'nosimd');
+    post({ type: 'ready', build: c.build, simdUnavailable: simdUnavailableHere, threadsUnavailable: threadsUnavailable() });
     // The data files wait for everything else that came while the module loaded: a first visit's model
     // and drawing must not queue behind parsing 15 MB of images (their own order is kept).
     const isData = (m: ToWorker) => m.type === 'data' || m.type === 'test-data';

@@ -39,7 +39,7 @@ export function mountProgress(): (s: AppState) => void {
       setText(badge, (s.build.simd ? 'WebAssembly SIMD' : 'WebAssembly (no SIMD)') + threads);
       badge.classList.toggle('simd', s.build.simd);
       badge.title = !s.build.simd
-        ? 'Scalar build: this browser has no WebAssembly SIMD'
+        ? `Scalar build: ${s.simdUnavailable ?? 'no WebAssembly SIMD'}`
         : s.build.maxThreads > 1
           ? `SIMD build, ${s.build.kernels} kernels, ${s.build.threads} of up to ${s.build.maxThreads} threads`
           : `SIMD build, ${s.build.kernels} kernels, one thread${s.threadsUnavailable ? `: ${s.threadsUnavailable}` : ''}`;
