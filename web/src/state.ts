@@ -217,17 +217,19 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       return s.phase === 'training' ? { phase: 'paused' } : {};
     case 'resumed':
       return s.phase === 'paused' ? { phase: 'training' } : {};
-    case 'finished':
+    case 'finished': {
+      const run = s.run && finishedRun(s.run, e.reason, e.seconds);
       return {
         phase: 'finished',
         test: e.test,
         finishedReason: e.reason,
         seconds: e.seconds,
         hasModel: e.trained,
-        run: s.run && finishedRun(s.run, e.reason, e.seconds),
-        runs: s.run && e.trained && !s.fineTune?.running ? keepFinishedRun(s, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
+        run,
+        runs: run && e.trained && !s.fineTune?.running ? keepFinishedRun(s, run, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
         fineTune: s.fineTune && { ...s.fineTune, running: false },
       };
+    }
     case 'fine-tuned':
       return s.fineTune ? { fineTune: { ...s.fineTune, result: e.result, canUndo: true } } : {};
     case 'fine-tune-undone':
@@ -326,10 +328,8 @@ function finishedRun(run: RunState, reason: FinishReason, seconds: number): RunS
   return { ...run, examplesDone, samplesPerSecond: seconds > 0 ? examplesDone / seconds : run.samplesPerSecond };
 }
 
-/** The runs with the one that just ended added. */
-function keepFinishedRun(s: AppState, reason: FinishReason, seconds: number, testAccuracy: number | null): RunRecord[] {
-  const run = s.run!;
-  const examples = finishedRun(run, reason, seconds).examplesDone;
+/** The runs with the one that just ended (finishedRun's) added. */
+function keepFinishedRun(s: AppState, run: RunState, reason: FinishReason, seconds: number, testAccuracy: number | null): RunRecord[] {
   return keepRun(s.runs, {
     colour: run.colour,
     config: run.config,
@@ -338,7 +338,7 @@ function keepFinishedRun(s: AppState, reason: FinishReason, seconds: number, tes
     validationSize: run.validationSize,
     testAccuracy,
     seconds,
-    samplesPerSecond: seconds > 0 ? examples / seconds : 0,
+    samplesPerSecond: seconds > 0 ? run.samplesPerSecond : 0,
     reason,
   });
 }

@@ -63,13 +63,12 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   gathered.transfer.push(...transfer);
 }
 function together(f: () => void): void {
-  const outer = gathered;
-  const mine = (gathered = outer ?? { events: [], transfer: [] });
+  const mine = (gathered = { events: [], transfer: [] });
   try {
     f();
   } finally {
-    gathered = outer;
-    if (!outer && mine.events.length) scope.postMessage(mine.events, mine.transfer);
+    gathered = null;
+    if (mine.events.length) scope.postMessage(mine.events, mine.transfer);
   }
 }
 
@@ -897,11 +896,11 @@ const moduleOptions: MnistModuleOptions = {
     abortReason = cleanAbort(`Aborted(${what ?? ''})`);
   },
 };
-loadCore(workerOptions.get('build') !== 'nosimd', moduleOptions, Number(workerOptions.get('threads')) || undefined)
+const preferSimd = workerOptions.get('build') !== 'nosimd';
+loadCore(preferSimd, moduleOptions, Number(workerOptions.get('threads')) || undefined)
   .then((c) => {
     core = c;
-    const simdUnavailableHere = simdUnavailable(workerOptions.get('build') !== 'nosimd');
-    post({ type: 'ready', build: c.build, simdUnavailable: simdUnavailableHere, threadsUnavailable: threadsUnavailable() });
+    post({ type: 'ready', build: c.build, simdUnavailable: simdUnavailable(preferSimd), threadsUnavailable: threadsUnavailable() });
     // The data files wait for everything else that came while the module loaded: a first visit's model
     // and drawing must not queue behind parsing 15 MB of images (their own order is kept).
     const isData = (m: ToWorker) => m.type === 'data' || m.type === 'test-data';
