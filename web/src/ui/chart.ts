@@ -54,7 +54,7 @@ export function drawChart(canvas: HTMLCanvasElement, size: { width: number; heig
   c.lineWidth = 1;
   c.textAlign = 'right';
   c.textBaseline = 'middle';
-  const yStep = niceStep(span, 4);
+  const yStep = niceStep(span, Math.max(4, Math.floor(h / 45))); // a tick about every 45 px or more, at least 4
   for (let v = Math.ceil(spec.yMin / yStep) * yStep; v <= spec.yMax + 1e-9; v += yStep) {
     c.beginPath();
     c.moveTo(pad.left, Math.round(y(v)) + 0.5);
