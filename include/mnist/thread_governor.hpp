@@ -18,8 +18,9 @@
 //
 // The risks are not even: a stalled step on more threads costs as much as dozens of good ones, one
 // thread at worst forgoes the x1.3-1.8. So it starts on one thread, moves to more only when they are
-// clearly faster (10 %), ends a probe once its stalls pass `stall_budget` or its other steps have cost
-// `probe_slack` seconds more than the current count would have, and each time more threads turn slow
+// clearly faster (10 %), and back only when one thread is as clearly faster (the page's drawing moves the
+// running figure by several percent); it ends a probe once it has cost `stall_budget` more in all, or its
+// unstalled steps `probe_slack` more, than the current count would have, and each time more threads turn slow
 // after a move it waits twice as long before trying them again. A probe that loses waits twice as long
 // before the next one (0.25 s up to 8 s of training), so probing costs a few percent at most where the
 // other count never pays (2 % over 6 s with one core busy, each lost probe's two stalled steps 23 ms).
@@ -40,12 +41,12 @@ class ThreadGovernor {
     int probe_min_steps = 8;        // and at least this many timed steps
     double probe_slack = 0.01;      // a probe whose unstalled steps cost this much more than the current count's ends
     double stall_factor = 4;        // a probe's step this many times the current count's is a stall
-    double stall_budget = 0.02;     // a probe whose stalls took longer than this ends
+    double stall_budget = 0.02;     // a probe that has cost this much more than the current count ends
     double first_retry = 0.1;       // seconds of training before a second try if the first probe of more loses
     double first_interval = 0.25;   // seconds of training before the first probe of a count
     double max_interval = 8.0;      // the longest wait after lost probes
     double margin_up = 0.10;        // how much faster per step more threads must be to move to them
-    double margin_down = 0.03;      // and one thread to move back to it
+    double margin_down = 0.10;      // and one thread to move back to it
   };
 
   explicit ThreadGovernor(int most) : ThreadGovernor(most, Options{}) {}
@@ -143,8 +144,9 @@ class ThreadGovernor {
   // A probe is judged on its steps but the first (threads waking) and its stalls: steps that took
   // `stall_factor` times the current count's. The page's main thread takes a core for 5-20 ms now and
   // then (a frame), stalling the 2-thread steps meanwhile, and a 40-ms probe that met one lost. A busy
-  // core stalls every step: stalls of more than `stall_budget` in all, or unstalled steps that have cost
-  // `probe_slack` more than the current count would have, end the probe at once. The stalls it forgave
+  // core stalls every step: a probe that has cost `stall_budget` more than the current count would have
+  // (its stalls less what its other steps saved), or whose unstalled steps have cost `probe_slack` more,
+  // ends at once. The stalls it forgave
   // still count after a switch: the running figure includes every step, so a count that is slower after
   // all is left soon.
   void record_probe(double seconds) {
@@ -157,7 +159,7 @@ class ThreadGovernor {
       probe_timed_ += seconds;
       ++probe_judged_;
     }
-    const bool hopeless = probe_stalled_ > options_.stall_budget ||
+    const bool hopeless = probe_total_ > probe_steps_ * current + options_.stall_budget ||
                           probe_timed_ > probe_judged_ * current + options_.probe_slack;
     const bool long_enough = probe_timed_ >= options_.probe_seconds && probe_judged_ >= options_.probe_min_steps;
     if (!hopeless && !long_enough) return;
@@ -182,7 +184,10 @@ class ThreadGovernor {
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
       else
-        down_interval_ = options_.first_interval;  // one thread's probes are cheap: check soon
+        // One thread's probes are cheap: check soon. A probe of more can win against a running figure of
+        // one thread that the run's start inflated while a core is busy (0.97 ms a step against 0.27),
+        // and every 2-thread step then stalls until this check.
+        down_interval_ = options_.first_retry;
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
       if (!on_more() && ++lost_up_ >= 3) held_back_ = true;

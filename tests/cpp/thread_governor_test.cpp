@@ -130,13 +130,18 @@ TEST(ThreadGovernor, MovesToEveryThreadThoughItsFirstProbeMeetsTheRunsStart) {
   // probe met the start's stalls).
   ThreadGovernor g(2);
   double clock = 0;
-  const Tally t = run(g, 1000, [&clock](int threads) {
+  int on_one = 0;
+  for (int i = 0; i < 1000 && g.settled() == 1; ++i) {
+    const int threads = g.threads();
     const double s = threads == 1 ? 400e-6 : clock > 2e-3 && clock < 40e-3 ? 3e-3 : 250e-6;
     clock += s;
-    return s;
-  });
+    on_one += threads == 1;
+    g.record(s);
+  }
   EXPECT_EQ(g.settled(), 2);
-  EXPECT_LE(t.on[1], 0.1 / 400e-6 + 10);
+  EXPECT_LE(on_one, 0.1 / 400e-6 + 10);
+  run(g, 4000, idle);  // and stays there: its check of one thread, soon after the move, loses
+  EXPECT_EQ(g.settled(), 2);
 }
 
 TEST(ThreadGovernor, BacksOffBetweenLostProbes) {
@@ -203,6 +208,22 @@ TEST(ThreadGovernor, HoldsEveryThreadThroughTheMainThreadsShortStalls) {
   EXPECT_GT(t.on[2], 0.97 * 50000);
 }
 
+TEST(ThreadGovernor, MovesToEveryThreadWhenAProbePaysForItsStalls) {
+  // Firefox on an idle machine: probes of 2 threads met 20-24 ms of stalls in 50-100 steps, yet 2
+  // threads ran x1.3 faster than one over whole runs. Judged on its stalls alone, such a probe lost, and
+  // the page trained on one thread for up to half its run. Judged on what it cost against one thread,
+  // stalls and all, it wins.
+  ThreadGovernor g(2);
+  int since_one = 0;
+  const Tally t = run(g, 20000, [&](int threads) {
+    if (threads == 1) return since_one = 0, 270e-6;
+    ++since_one;
+    return since_one == 3 || since_one == 20 || since_one == 40 ? 7e-3 : 175e-6;  // after one thread's steps
+  });
+  EXPECT_EQ(g.settled(), 2);
+  EXPECT_GT(t.on[2], 0.95 * 20000);
+}
+
 TEST(ThreadGovernor, KeepsTheCountWhenTheOtherIsNotClearlyFaster) {
   ThreadGovernor g(2);
   // 1 % apart, either way: within the margin, so it stays on the count it started on.
@@ -211,6 +232,18 @@ TEST(ThreadGovernor, KeepsTheCountWhenTheOtherIsNotClearlyFaster) {
   ThreadGovernor h(2);
   run(h, 20000, [](int threads) { return threads == 2 ? 396e-6 : 400e-6; });
   EXPECT_EQ(h.settled(), 1);
+}
+
+TEST(ThreadGovernor, LeavesMoreThreadsOnlyWhenOneIsClearlyFaster) {
+  // The page's drawing moves the running figure of 2 threads by several percent (Firefox: one thread's
+  // probe at 0.253 ms a step against 0.270). Within 10 % it keeps them; beyond, one thread is the faster.
+  ThreadGovernor g(2);
+  run(g, 4000, idle);
+  ASSERT_EQ(g.settled(), 2);
+  run(g, 40000, [](int threads) { return threads == 2 ? 285e-6 : 270e-6; });
+  EXPECT_EQ(g.settled(), 2);
+  run(g, 4000, [](int threads) { return threads == 2 ? 320e-6 : 270e-6; });
+  EXPECT_EQ(g.settled(), 1);
 }
 
 TEST(ThreadGovernor, WaitsLongerEachTimeMoreThreadsStallAfterAMove) {
