@@ -184,10 +184,9 @@ class ThreadGovernor {
       if (down)
         twice(up_interval_);  // more threads turned slow: wait longer before trying them again
       else
-        // One thread's probes are cheap: check soon. A probe of more can win against a running figure of
-        // one thread that the run's start inflated while a core is busy (0.97 ms a step against 0.27),
-        // and every 2-thread step then stalls until this check.
-        down_interval_ = options_.first_retry;
+        // One thread's probes are cheap: check soon. (Not sooner: 0.1 s after a move at the run's start,
+        // the start's drawing still inflated the running figure of 2 threads, and one thread won.)
+        down_interval_ = options_.first_interval;
     } else {
       other_seconds_ = hopeless ? std::max(mean, probe_total_ / probe_steps_) : mean;
       if (!on_more() && ++lost_up_ >= 3) held_back_ = true;
