@@ -17,13 +17,14 @@
 // `probe_seconds` of training.
 //
 // The risks are not even: a stalled step on more threads costs as much as dozens of good ones, one
-// thread at worst forgoes the x1.3-1.8. So it starts on one thread, moves to more only when they are
-// clearly faster (10 %), and back only when one thread is as clearly faster (the page's drawing moves the
-// running figure by several percent); it ends a probe once it has cost `stall_budget` more in all, or its
-// unstalled steps `probe_slack` more, than the current count would have, and each time more threads turn slow
-// after a move it waits twice as long before trying them again. A probe that loses waits twice as long
-// before the next one (0.25 s up to 8 s of training), so probing costs a few percent at most where the
-// other count never pays (2 % over 6 s with one core busy, each lost probe's two stalled steps 23 ms).
+// thread at worst forgoes the x1.3-1.8. So it starts on one thread and moves to more only when they are
+// clearly faster (10 %), and back only when one thread is as clearly faster (the page's drawing moves
+// the running figure by several percent). It ends a probe once it has cost `stall_budget` more in all,
+// or its unstalled steps `probe_slack` more, than the current count would have; and each time more
+// threads turn slow after a move it waits twice as long before trying them again. A probe that loses
+// waits twice as long before the next one (0.25 s up to 8 s of training), so probing costs a few percent
+// at most where the other count never pays (2 % over 6 s with one core busy, each lost probe's two
+// stalled steps 23 ms).
 // No clock here: the caller measures (trainer.hpp), so tests can feed it any times.
 #pragma once
 
@@ -146,9 +147,8 @@ class ThreadGovernor {
   // then (a frame), stalling the 2-thread steps meanwhile, and a 40-ms probe that met one lost. A busy
   // core stalls every step: a probe that has cost `stall_budget` more than the current count would have
   // (its stalls less what its other steps saved), or whose unstalled steps have cost `probe_slack` more,
-  // ends at once. The stalls it forgave
-  // still count after a switch: the running figure includes every step, so a count that is slower after
-  // all is left soon.
+  // ends at once. The stalls it forgave still count after a switch: the running figure includes every
+  // step, so a count that is slower after all is left soon.
   void record_probe(double seconds) {
     probe_total_ += seconds;
     const double current = current_step_seconds();
