@@ -1,6 +1,7 @@
 // The state of the dense optimizers (momentum and Adam; config.hpp's Optimizer) for the fast step: the
 // step's gradient of the cross-entropy and the moments, laid out as the step keeps the parameters (W1
-// (784, H) row-major, W2 transposed (10, H), b1 (H), b2 (10)), and the update of a block of columns.
+// (784, H) row-major, or by 16-column slabs (H / 16, 784, 16) where the step keeps W1 by slabs (W1Slabs),
+// W2 transposed (10, H), b1 (H), b2 (10)), and the update of a block of columns or of one slab.
 // Plain SGD needs none of it: train_step fuses its update into the products (W1Slabs, gemm_tn_sgd).
 #pragma once
 
@@ -11,6 +12,7 @@
 #include "config.hpp"
 #include "kernels/kernels.hpp"
 #include "network.hpp"
+#include "w1_slabs.hpp"
 
 namespace mnist {
 
@@ -72,6 +74,12 @@ class OptimizerState {
   // The same for the named parameters: columns [j0, j1) of W1, W2T or b1 (H columns), or all of b2.
   void update_W1(const Step& s, float* W1, int H, int j0, int j1) {
     update(s, kInputs, H, grad.W1.data(), W1, first.W1.data(), at(second.W1), j0, j1, true);
+  }
+  // Slab `index` of a W1 kept by slabs (W1Slabs), with the slab of the same index of each W1 buffer.
+  static float* W1_slab(StepParams& p, int index) { return p.W1.data() + std::size_t(index) * kInputs * W1Slabs::kWidth; }
+  void update_W1_slab(const Step& s, float* slab, int index) {
+    update(s, kInputs, W1Slabs::kWidth, W1_slab(grad, index), slab, W1_slab(first, index),
+           second.W1.empty() ? nullptr : W1_slab(second, index), 0, W1Slabs::kWidth, true);
   }
   void update_W2T(const Step& s, float* W2T, int H, int j0, int j1) {
     update(s, kClasses, H, grad.W2T.data(), W2T, first.W2T.data(), at(second.W2T), j0, j1, true);

@@ -257,7 +257,7 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   assert(!slabs || (W1Slabs::usable(P.hidden()) && slabs->hidden() == P.hidden()));
   assert(!ahead || (kernels::kSparseInputs && ahead_n >= 1 && ahead_n <= ws.train_rows));
   assert(!slab_decay || slabs);
-  assert(!opt || (!slabs && opt->grad.b1.size() == std::size_t(P.hidden())));
+  assert(!opt || (!slab_decay && opt->grad.b1.size() == std::size_t(P.hidden())));
   const int H = P.hidden();
   forward_layers(P, x, n, ws, pool, /*by_column=*/true, rows, slabs, rows_listed,
                  slab_decay ? slab_decay->col_gain : 1.0f);
@@ -277,7 +277,10 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
   // 401 KB of W1 on 2 threads): walked the same way every pass, each slab was evicted just before it was
   // needed again. Measured in Chromium, the same bits: x1.04 on 2 threads, x1.00-1.02 on one.
   // Momentum and Adam: each product writes the gradient (scale 0 onto its buffer), then the optimizer
-  // updates every element of the columns, W1 included: a dense pass over W1 and its moments.
+  // updates every element of the columns, W1 included: a dense pass over W1 and its moments. On slabs, W1,
+  // its gradient and its moments are each one contiguous 50 KB block per chunk. Row-major, each thread's
+  // columns were 64 bytes of every 1 KB row, interleaved with the other's, and 2 threads ran the pass no
+  // faster than one (momentum x1.0 of one thread, SGD x1.5; docs/performance.md).
   const auto dense_backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
     StepParams& g = opt->grad;
@@ -290,8 +293,16 @@ float train_step(Params<float>& P, const float* x, const std::uint8_t* labels, i
     std::fill(g.b1.begin() + j0, g.b1.begin() + j1, 0.0f);
     kernels::colsum_add(n, H, ws.g1.data(), g.b1.data(), j0, j1);
     opt->update_b1(step, P.b1.data(), H, j0, j1);
-    kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), 0.0f, g.W1.data(), j0, j1);  // dW1 = x^T dz1
-    opt->update_W1(step, P.W1.data(), H, j0, j1);
+    if (kernels::kSparseInputs && slabs)  // dW1 = x^T dz1 and the update, slab by slab, as SGD walks them
+      for (int j = j1 - W1Slabs::kWidth; j >= j0; j -= W1Slabs::kWidth) {
+        const int slab = j / W1Slabs::kWidth;
+        kernels::spmm_tn_sgd_slab16(H, ws.xs, ws.g1.data(), 0.0f, opt->W1_slab(g, slab), j);
+        opt->update_W1_slab(step, slabs->slab(slab), slab);
+      }
+    else {
+      kernels::gemm_tn_sgd_x(n, kInputs, H, x, ws.xs, ws.g1.data(), 0.0f, g.W1.data(), j0, j1);  // dW1 = x^T dz1
+      opt->update_W1(step, P.W1.data(), H, j0, j1);
+    }
   };
   const auto backward = [&](int chunk, int chunks, int thread) {  // on columns j0..j1 of H
     const auto [j0, j1] = hidden_columns(H, chunk, chunks);
@@ -343,17 +354,20 @@ struct BatchAhead {
 // gather_batch_fast then train_step, but the rows are taken inside the step by the threads that list
 // them, and the sparse kernels list them straight from the images. x (n, 784) receives the rows only
 // where the kernels take the batch dense (not kernels::kSparseInputs); the sparse path leaves it alone.
-// With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone; the
-// slabs also keep the weight decay in their scale (W1Slabs), so W1 is their unpack(), equal to training
-// W1 row-major up to float rounding.
+// With slabs (only where W1Slabs::usable), W1 is read and updated there and P.W1 is left alone; with SGD
+// the slabs also keep the weight decay in their scale (W1Slabs), so W1 is their unpack(), equal to training
+// W1 row-major up to float rounding; with momentum or Adam (opt), whose moments are then kept by slabs too,
+// the same bits.
 // With `ahead` (BatchAhead), the sparse step also lists the next batch in its last phase, and the next
 // train_batch on exactly that batch with this workspace starts from that listing.
 inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t* idx, int n, float* x,
                          std::uint8_t* labels, float lr, float decay, StepWorkspace& ws, ThreadPool* pool = nullptr,
                          W1Slabs* slabs = nullptr, BatchAhead ahead = {}, OptimizerState* opt = nullptr) {
-  const W1Slabs::Decay slab_decay = slabs ? slabs->plan(detail::decay_factor(lr, decay)) : W1Slabs::Decay{};
-  const float unit = slabs ? slab_decay.unit : kernels::kPixelUnit;
-  const float next_unit = slabs ? W1Slabs::unit_of(slab_decay.next_scale) : kernels::kPixelUnit;
+  // Momentum and Adam add the decay in their update, so their slabs stay at scale 1 (no fold).
+  const bool fold = slabs && !opt;
+  const W1Slabs::Decay slab_decay = fold ? slabs->plan(detail::decay_factor(lr, decay)) : W1Slabs::Decay{};
+  const float unit = fold ? slab_decay.unit : kernels::kPixelUnit;
+  const float next_unit = fold ? W1Slabs::unit_of(slab_decay.next_scale) : kernels::kPixelUnit;
   const auto& listed = ws.listed_ahead;
   const bool rows_listed =
       listed.d == &d && listed.idx == idx && listed.n == n && listed.labels == labels && listed.unit == unit;
@@ -361,9 +375,9 @@ inline float train_batch(Params<float>& P, const Dataset& d, const std::uint32_t
   const bool list_ahead = kernels::kSparseInputs && ahead.n > 0;
   const detail::RowsFromDataset rows{d, idx, x, labels, unit}, next{d, ahead.idx, x, ahead.labels, next_unit};
   const float ce = detail::train_step(P, x, labels, n, lr, decay, ws, pool, rows, slabs, rows_listed,
-                                      list_ahead ? &next : nullptr, ahead.n, slabs ? &slab_decay : nullptr, opt);
+                                      list_ahead ? &next : nullptr, ahead.n, fold ? &slab_decay : nullptr, opt);
   if (!std::isfinite(ce)) return ce;
-  if (slabs) slabs->commit(slab_decay);
+  if (fold) slabs->commit(slab_decay);
   if (list_ahead) ws.listed_ahead = {&d, ahead.idx, ahead.n, ahead.labels, next_unit};
   return ce;
 }

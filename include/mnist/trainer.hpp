@@ -70,11 +70,10 @@ class Trainer {
         labels_ahead_(config.batch),
         last_finite_(params_),
         shift_rng_(config.seed ^ 0xA116E57ull) {
-    // SGD keeps W1 by slabs where it can; momentum and Adam update W1 densely, row-major.
+    // The step keeps W1 by slabs where it can; momentum and Adam (dense updates) keep their moments so too.
     if (config_.optimizer != Optimizer::sgd)
       optimizer_ = std::make_unique<OptimizerState>(config_.optimizer, config_.hidden, config_.momentum);
-    else if (W1Slabs::usable(config_.hidden))
-      w1_slabs_.pack(params_.W1);
+    if (W1Slabs::usable(config_.hidden)) w1_slabs_.pack(params_.W1);
     if (config_.augment) {
       const std::size_t B = std::size_t(config_.batch);
       augmented_.pixels.resize(2 * B * kInputs);

@@ -514,6 +514,43 @@ inline std::string check_train_batch(int n, int H, unsigned seed, ThreadPool* po
   return "";
 }
 
+// train_batch with momentum or Adam on W1 by slabs (their moments then by slabs too) against the same steps
+// on W1 row-major: the same bits, the next batch listed ahead or not, over a few steps.
+inline std::string check_optimizer_slabs(Optimizer kind, int n, int H, unsigned seed, ThreadPool* pool = nullptr) {
+  if (!W1Slabs::usable(H)) return "";
+  std::mt19937 gen(seed);
+  const int images = n + 7;
+  const Dataset d = random_images(images, gen);
+  Rng rng(seed);
+  Params<float> A = init_params(H, rng), B = A;
+  const int threads = pool ? pool->size() : 1;
+  StepWorkspace wa(n, H, threads), wb(n, H, threads);
+  OptimizerState oa(kind, H, 0.9f), ob(kind, H, 0.9f);
+  W1Slabs slabs(B.W1);
+  Vec x(std::size_t(n) * kInputs);
+  std::vector<std::uint8_t> la(n), lb(n), lb_ahead(n);
+  const float lr = kind == Optimizer::adam ? 1e-3f : 0.05f, decay = 1e-3f;
+  const int steps = 6;
+  std::vector<std::vector<std::uint32_t>> idx(steps + 1, std::vector<std::uint32_t>(n));
+  for (auto& batch : idx)
+    for (auto& i : batch) i = gen() % images;
+  for (int step = 0; step < steps; ++step) {
+    const std::string where = shape(kind == Optimizer::adam ? "adam on slabs" : "momentum on slabs",
+                                    {{"n", n}, {"H", H}, {"threads", threads}, {"step", step}});
+    const float ca = train_batch(A, d, idx[step].data(), n, x.data(), la.data(), lr, decay, wa, pool, nullptr, {}, &oa);
+    const BatchAhead ahead{idx[step + 1].data(), n, lb_ahead.data()};
+    const float cb =
+        train_batch(B, d, idx[step].data(), n, x.data(), lb.data(), lr, decay, wb, pool, &slabs, ahead, &ob);
+    lb.swap(lb_ahead);
+    if (cb != ca) return where + ": loss " + std::to_string(cb) + ", want " + std::to_string(ca);
+    if (slabs.scale() != 1.0f) return where + ": the slabs' scale moved (the optimizer adds the decay itself)";
+    Params<float> C = B;
+    slabs.unpack(C.W1);
+    if (!same_bits(C, A)) return where + ": the parameters differ from the steps on W1 row-major";
+  }
+  return "";
+}
+
 // W1 by slabs keeps the weight decay in its scale and folds it back into the weights when the scale would
 // fall below W1Slabs::kMinScale. Over steps with a decay that makes it fold every 7 steps, training on
 // slabs (listing each next batch ahead, in the unit of the scale to come) follows training W1 row-major
@@ -742,8 +779,10 @@ int run_all(Report report, int random_shapes = 50) {
         run(check_train_batch(n, H, ++seed, p));
         run(check_train_batch_ahead(n, H, ++seed, p));
         run(check_slab_decay(n, H, ++seed, p));
-        for (Optimizer kind : {Optimizer::momentum, Optimizer::adam})
+        for (Optimizer kind : {Optimizer::momentum, Optimizer::adam}) {
           run(check_train_step_optimizer(kind, n, H, ++seed, p));
+          run(check_optimizer_slabs(kind, n, H, ++seed, p));
+        }
       }
   for (ThreadPool* p : pools)
     for (int images : {1, 65, 301})
