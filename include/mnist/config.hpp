@@ -102,8 +102,9 @@ inline std::uint64_t params_bytes(std::uint64_t hidden) {
   return 4 * (std::uint64_t(kInputs) * hidden + hidden + hidden * kClasses + kClasses);
 }
 
-// About the most memory training with `c` takes at once, beyond the data: the trainer's parameters, their
-// gradient and the last finite copy, one model copy for predictions and one serialised for saving (5 copies),
+// About the most memory training with `c` takes at once, beyond the data: the trainer's parameters, W1 as
+// the step keeps it (by slabs) or their gradient, the last finite copy, one model copy for predictions and
+// one serialised for saving (5 copies),
 // the optimizer's: a gradient and one (momentum) or two (Adam) moments per parameter;
 // two workspaces of kChunkRows (or batch) rows: the gathered inputs, their non-zero lists by row (index and
 // value: 2 more floats per input) and the hidden-layer buffers; and the training batch's lists by column.
