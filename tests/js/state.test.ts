@@ -33,8 +33,8 @@ describe('applyEvent', () => {
   it('accumulates progress, batch losses and epoch rows', () => {
     const s = fold(
       started,
-      { type: 'progress', epoch: 0, examplesDone: 320, totalExamples: 85000, samplesPerSecond: 9000, loss: 0.9, threads: 2, heldBack: false, batchLosses: [[0.01, 2], [0.02, 1.5]] },
-      { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9500, loss: 0.7, threads: 1, heldBack: true, batchLosses: [[0.03, 1.2]] },
+      { type: 'progress', epoch: 0, examplesDone: 320, totalExamples: 85000, samplesPerSecond: 9000, threads: 2, heldBack: false, batchLosses: [[0.01, 2], [0.02, 1.5]] },
+      { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9500, threads: 1, heldBack: true, batchLosses: [[0.03, 1.2]] },
       { type: 'epoch', row: { epoch: 1, trainLoss: 0.5, trainAccuracy: 0.9, validationLoss: 0.4, validationAccuracy: 0.91, seconds: 1 } },
     );
     expect(s.run?.examplesDone).toBe(640);
@@ -42,6 +42,8 @@ describe('applyEvent', () => {
     expect(s.run?.heldBack).toBe(true);
     expect(s.batchLosses).toHaveLength(3);
     expect(s.history).toHaveLength(1);
+    // The loss shown is the batch losses' moving average, as the chart draws it: 2, then 2 - 0.05, ...
+    expect(s.run?.loss).toBeCloseTo(0.9 * (0.9 * 2 + 0.1 * 1.5) + 0.1 * 1.2, 12);
   });
 
   it('pauses and resumes only a running training', () => {
@@ -52,7 +54,7 @@ describe('applyEvent', () => {
 
   it('keeps the model after a stop and drops everything on reset', () => {
     const test = { accuracy: 0.9, loss: 0.3, count: 2000, confusion: new Array(100).fill(0), wrongCount: 200, misclassified: [] };
-    const progress: FromWorker = { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9000, loss: 0.7, threads: 1, heldBack: false, batchLosses: [] };
+    const progress: FromWorker = { type: 'progress', epoch: 0, examplesDone: 640, totalExamples: 85000, samplesPerSecond: 9000, threads: 1, heldBack: false, batchLosses: [] };
     const stopped = fold(started, progress, { type: 'finished', reason: 'stopped', seconds: 2, trained: true, test });
     expect(stopped.phase).toBe('finished');
     expect(stopped.hasModel).toBe(true);

@@ -208,7 +208,6 @@ export type FromWorker =
       examplesDone: number; // over the whole run
       totalExamples: number;
       samplesPerSecond: number;
-      loss: number; // mean cross-entropy of the latest batch
       threads: number; // the threads training runs on now (fewer than the build's when their cores are busy)
       heldBack: boolean; // fewer because the governor measured more slower (at a run's start it is on one)
       batchLosses: Array<[number, number]>; // new points since the last progress: [epochs done (fractional), loss]

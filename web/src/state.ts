@@ -60,7 +60,7 @@ export interface AppState {
     totalExamples: number;
     examplesDone: number;
     samplesPerSecond: number;
-    loss: number;
+    loss: number; // the batch losses' moving average (smoothLoss), the loss chart's grey line's last value
     epochsDone: number;
     threads: number; // the threads the steps run on now (0 until the first progress)
     heldBack: boolean; // fewer than the build's because their cores were measured busy
@@ -160,6 +160,12 @@ export class Store {
 }
 
 /** The state after a worker event. */
+/** The batch losses' exponential moving average over about 10 of them: one batch of 32 is too noisy to
+ *  show alone (the last, short batch of an epoch read 1.1 where the run's loss was 0.2). NaN starts it. */
+export function smoothLoss(average: number, loss: number): number {
+  return Number.isFinite(average) ? 0.9 * average + 0.1 * loss : loss;
+}
+
 export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
   switch (e.type) {
     case 'ready':
@@ -204,7 +210,7 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
           ...s.run,
           examplesDone: e.examplesDone,
           samplesPerSecond: e.samplesPerSecond,
-          loss: e.loss,
+          loss: e.batchLosses.reduce((average, [, loss]) => smoothLoss(average, loss), s.run.loss),
           epochsDone: e.epoch,
           threads: e.threads,
           heldBack: e.heldBack,

@@ -88,7 +88,6 @@ interface Run {
   msPerImage: number; // the same for the validation pass's images per validate() call
   validationLeft: number; // images of the epoch's validation pass not yet run (0: none pending)
   points: Array<[number, number]>; // batch losses not yet posted
-  lastLoss: number;
   lastUnits: number; // performance.now() of the last units message
   threads: number; // what the last step() ran on (the core's governor drops threads whose cores are busy)
   heldBack: boolean; // and fewer than the pool's threads by a measurement, not at a run's start
@@ -342,7 +341,6 @@ function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun)
     msPerImage: 0.01,
     validationLeft: 0,
     points: [],
-    lastLoss: NaN,
     lastUnits: now,
     threads: 0,
     heldBack: false,
@@ -511,7 +509,6 @@ function slice(): void {
       record(result.status === 'running' ? 'step' : 'step (epoch end)', after - now);
       if (result.batches > 0) {
         r.msPerBatch = 0.7 * r.msPerBatch + (0.3 * (after - now)) / result.batches;
-        r.lastLoss = result.batchLoss;
         r.threads = result.threads;
         r.heldBack = result.heldBack;
         const epochs = r.trainer.epoch() + r.trainer.position() / r.trainer.epochSize();
@@ -575,7 +572,6 @@ function postProgress(r: Run, now: number): void {
     examplesDone: done,
     totalExamples: r.totalExamples,
     samplesPerSecond: r.samplesPerSecond,
-    loss: r.lastLoss,
     threads: r.threads,
     heldBack: r.heldBack,
     batchLosses: r.points,

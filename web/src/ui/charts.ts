@@ -5,7 +5,7 @@
 // update, taken from the training threads' two cores).
 import type { EpochRow } from '../protocol';
 import { chartedRuns } from '../runs';
-import type { AppState } from '../state';
+import { type AppState, smoothLoss } from '../state';
 import { drawChart, type Series } from './chart';
 import { byId } from './dom';
 import { drawSoon } from './frames';
@@ -66,13 +66,13 @@ export function mountCharts(): (s: AppState, previous: AppState) => void {
     if (!s) return;
     const { curves, rows, epochs } = charted(s);
 
-    // The batch losses, smoothed (an exponential moving average over about 10 points) and thinned to
-    // about two points per pixel.
+    // The batch losses, smoothed as the stats show them (smoothLoss) and thinned to about two points per
+    // pixel.
     const stride = Math.max(1, Math.floor(s.batchLosses.length / (2 * (sizeOf(lossCanvas).width || 400))));
     const smoothed: Array<[number, number]> = [];
     let average = NaN;
     s.batchLosses.forEach(([x, loss], i) => {
-      average = Number.isFinite(average) ? 0.9 * average + 0.1 * loss : loss;
+      average = smoothLoss(average, loss);
       if (i % stride === 0) smoothed.push([x, average]);
     });
     const batch: Series = { points: smoothed, color: BATCH_COLOUR, width: 1.5 };
