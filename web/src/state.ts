@@ -159,13 +159,13 @@ export class Store {
   }
 }
 
-/** The state after a worker event. */
 /** The batch losses' exponential moving average over about 10 of them: one batch of 32 is too noisy to
  *  show alone (the last, short batch of an epoch read 1.1 where the run's loss was 0.2). NaN starts it. */
 export function smoothLoss(average: number, loss: number): number {
   return Number.isFinite(average) ? 0.9 * average + 0.1 * loss : loss;
 }
 
+/** The state after a worker event. */
 export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
   switch (e.type) {
     case 'ready':
