@@ -2,7 +2,7 @@
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -62,14 +62,25 @@ export const waitForData = (p: Page) =>
 
 /** Fills the form and presses Train; returns once the run has started (the test accuracy has emptied, as
  *  DESIGN.md says it does when Train is pressed), has already ended (a small run can start and end between
- *  two looks), or the settings were refused (an alert; Train clears the last one). */
-export async function train(p: Page, examples: number, epochs: number, extra: Record<string, string> = {}): Promise<void> {
+ *  two looks), or the settings were refused (an alert; Train clears the last one). With keepInView, that
+ *  part of the page is scrolled into view and stays there: Train is pressed without scrolling to it. */
+export async function train(
+  p: Page,
+  examples: number,
+  epochs: number,
+  extra: Record<string, string> = {},
+  options: { keepInView?: Locator } = {},
+): Promise<void> {
   for (const [label, value] of Object.entries(extra)) await p.getByLabel(label, { exact: true }).fill(value);
   await p.getByLabel('Training examples').fill(String(examples));
   await p.getByLabel('Epochs').fill(String(epochs));
   const phase = () => p.locator('#phase-text').textContent();
   const before = await phase();
-  await p.getByRole('button', { name: 'Train' }).click();
+  const button = p.getByRole('button', { name: 'Train' });
+  if (options.keepInView) {
+    await options.keepInView.scrollIntoViewIfNeeded();
+    await button.dispatchEvent('click');
+  } else await button.click();
   await expect
     .poll(async () => {
       const now = (await phase()) ?? '';
