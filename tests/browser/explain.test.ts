@@ -47,8 +47,9 @@ describe('Hidden unit weights', () => {
       }).observe(note, { childList: true, characterData: true, subtree: true });
     }, pixelsOf.toString());
     // The grid stays on screen while it trains, so the worker sends the live pictures and the page draws
-    // them. (A click on Train scrolls the page up to the button: in a 720 px view that left the grid out of
-    // view, and in this 900 px one at its edge, so the test failed now and then.)
+    // them. (A click on Train scrolls the page up to the button, and where that leaves the grid depends on
+    // the scroll before: out of view in a 720 px view. A fresh check failed once with the grid never redrawn
+    // in a run, as an off-screen grid is not.)
     await train(p, 6000, 5, {}, { keepInView: grid });
     await waitForTestAccuracy(p);
     await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^The 64 of 256 units with the largest weights, in index order · after 5 epochs\./);
