@@ -76,9 +76,7 @@ class OptimizerState {
     update(s, kInputs, H, grad.W1.data(), W1, first.W1.data(), at(second.W1), j0, j1, true);
   }
   // Slab `index` of a W1 kept by slabs (W1Slabs), with the slab of the same index of each W1 buffer.
-  static float* W1_slab(StepParams& p, int index) {
-    return p.W1.data() + std::size_t(index) * kInputs * W1Slabs::kWidth;
-  }
+  static float* W1_slab(StepParams& p, int index) { return p.W1.data() + W1Slabs::offset(index); }
   void update_W1_slab(const Step& s, float* slab, int index) {
     update(s, kInputs, W1Slabs::kWidth, W1_slab(grad, index), slab, W1_slab(first, index),
            second.W1.empty() ? nullptr : W1_slab(second, index), 0, W1Slabs::kWidth, true);

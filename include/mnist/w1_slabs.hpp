@@ -71,8 +71,10 @@ class W1Slabs {
 
   int hidden() const { return hidden_; }
   int slabs() const { return hidden_ / kWidth; }
-  float* slab(int s) { return w_.data() + std::size_t(s) * kInputs * kWidth; }
-  const float* slab(int s) const { return w_.data() + std::size_t(s) * kInputs * kWidth; }
+  // Where slab s starts in a buffer laid out by slabs (these weights, or a buffer of the same layout).
+  static std::size_t offset(int s) { return std::size_t(s) * kInputs * kWidth; }
+  float* slab(int s) { return w_.data() + offset(s); }
+  const float* slab(int s) const { return w_.data() + offset(s); }
 
  private:
   int hidden_ = 0;
