@@ -127,6 +127,12 @@ describe('on a phone (390x844, touch)', () => {
         });
       from = [x, y];
     }
+    // The finger rests before it lifts, as a finger does. Lifted at full speed, with Clear tapped about 100 ms
+    // later, the tap lost its click in Chromium in 4 of 19 runs under load: touchstart and touchend reached the
+    // button but no mousedown or click followed, so the browser made no tap gesture of them (as it does with a
+    // tap that stops a fling). With this rest: 0 of 14.
+    await new Promise((r) => setTimeout(r, 150));
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(from[0], from[1])] });
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     await cdp.detach();
   }
