@@ -128,7 +128,7 @@ describe('state: runs and settings', () => {
     const again = fold(s, { type: 'started', config, epochSize: 850, validationSize: 150, totalExamples: 1700 });
     expect(again.run?.colour).toBe(RUN_COLOURS[1]);
     expect(again.runs).toBe(s.runs); // a new run and a reset keep the list
-    expect(fold(again, { type: 'reset' }).runs).toBe(s.runs);
+    expect(fold(again, { type: 'reset', answer: true }).runs).toBe(s.runs);
   });
 
   it('keeps a stopped run, fills its accuracy when the test images come later, and drops a run that trained nothing', () => {

@@ -61,7 +61,7 @@ describe('applyEvent', () => {
     // At the end the samples/s figure is the run's own (what the runs table keeps), not the last estimate.
     expect(stopped.run?.samplesPerSecond).toBe(320);
     expect(stopped.runs.at(-1)?.samplesPerSecond).toBe(320);
-    const reset = fold(stopped, { type: 'reset' });
+    const reset = fold(stopped, { type: 'reset', answer: true });
     expect(reset.phase).toBe('idle');
     expect(reset.hasModel).toBe(false);
     expect(reset.test).toBeNull();
@@ -86,7 +86,7 @@ describe('staged data and a model before its test', () => {
     expect(finished.test).toBeNull();
     expect(fold(finished, { type: 'model-tested', test }).test).toEqual(test);
     // A test that arrives after the model was dropped is not shown.
-    expect(fold(finished, { type: 'reset' }, { type: 'model-tested', test }).test).toBeNull();
+    expect(fold(finished, { type: 'reset', answer: true }, { type: 'model-tested', test }).test).toBeNull();
   });
 
   it('shows a model loaded before the data, and goes to finished when the training images come', () => {
@@ -116,7 +116,7 @@ describe('saved models and failures in the state', () => {
     expect(s.finishedReason).toBe('imported');
     expect(s.hasModel).toBe(true);
     expect(s.modelFile).toEqual({ bytes, hidden: 32 });
-    expect(fold(s, { type: 'reset' }).modelFile).toBeNull();
+    expect(fold(s, { type: 'reset', answer: true }).modelFile).toBeNull();
   });
 
   it('marks the worker failed on a fatal event and keeps the model file', () => {
@@ -140,7 +140,7 @@ describe('saved models and failures in the state', () => {
     expect(training.units, 'the last pictures stay until the run sends its own').toBe(s.units);
     const live = fold(training, { type: 'units', ...units, epochs: 0.5 });
     expect(live.units?.epochs).toBe(0.5);
-    const reset = fold(live, { type: 'reset' });
+    const reset = fold(live, { type: 'reset', answer: true });
     expect(reset.units).toBeNull();
     expect(reset.activity).toBeNull();
   });
@@ -159,7 +159,7 @@ describe('saved models and failures in the state', () => {
     };
     const s = fold(loaded, { type: 'prediction', id: 1, empty: false, image: new Float32Array(784), probabilities: new Float32Array(10), explanation });
     expect(s.prediction?.explanation).toBe(explanation);
-    expect(fold(s, { type: 'reset' }).prediction?.explanation).toBeNull();
+    expect(fold(s, { type: 'reset', answer: true }).prediction?.explanation).toBeNull();
     const without = fold(loaded, { type: 'prediction', id: 2, empty: true, image: new Float32Array(784), probabilities: null });
     expect(without.prediction?.explanation).toBeNull();
   });
@@ -208,7 +208,7 @@ describe('your digits and fine-tuning in the state', () => {
     expect(fold(undone, { type: 'model-tested', test }).test).toBe(test);
     expect(undone.finishedReason).toBe('reference');
     expect(undone.fineTune).toMatchObject({ canUndo: false, undone: true });
-    expect(fold(done, { type: 'reset' }).fineTune).toBeNull();
+    expect(fold(done, { type: 'reset', answer: true }).fineTune).toBeNull();
   });
 
   it('forgets a fine-tune when a run from scratch starts', () => {

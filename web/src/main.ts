@@ -35,6 +35,11 @@ let clearedAt = 0; // predictions asked before the last Clear are dropped
 // Counts what the user does to the model (import, Train, Reset). A restore that sees the count move while it
 // reads storage is dropped: the user's action wins and is never lost to it.
 let modelActions = 0;
+// Resets sent to the worker, and the worker's answers to them. A run's model file posted before the worker
+// got the user's Reset arrives after the click: it is not kept, or the discarded model would come back.
+let resetsSent = 0;
+let resetsAnswered = 0;
+let discardedUntil = 0; // the user's last Reset, counted in resetsSent
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
@@ -59,7 +64,8 @@ function onWorkerEvent(event: FromWorker): void {
   }
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
   // the shipped reference model is not: it comes back by itself.
-  if (event.type === 'model' && store.get().finishedReason !== 'reference')
+  if (event.type === 'reset' && event.answer) ++resetsAnswered;
+  if (event.type === 'model' && store.get().finishedReason !== 'reference' && resetsAnswered >= discardedUntil)
     void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
   if (event.type === 'data-ready' && linkChecksLeft.length)
@@ -122,7 +128,8 @@ function reset(): void {
   ++modelActions;
   const s = store.get();
   if (!s.workerFailed) {
-    client.send({ type: 'reset' });
+    sendReset();
+    discardedUntil = resetsSent;
     void deleteSavedModel()
       .catch(() => {})
       .then(loadFirstModel); // the reference model comes back
@@ -130,9 +137,15 @@ function reset(): void {
   }
   needsFirstModel = true;
   client.restart();
+  resetsSent = resetsAnswered = discardedUntil = 0; // the new worker has been sent none
   const { settings, examplesChosen, runs } = s; // the user's settings and kept runs outlive the worker
   store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null, settings, examplesChosen, runs });
   void chooseData(s.dataSet);
+}
+
+function sendReset(): void {
+  ++resetsSent;
+  client.send({ type: 'reset' });
 }
 
 // Loads a data set: the worker gets the training files as soon as they are in (Train works from then on)
@@ -146,7 +159,7 @@ async function chooseData(set: DataSet): Promise<void> {
     manifest ??= await loadManifest();
     const spec = manifest.sets[set];
     if (previous.trainAvailable > 0) {
-      client.send({ type: 'reset' }); // a model is tested on its data set: it comes back once the new one is in
+      sendReset(); // a model is tested on its data set: it comes back once the new one is in
       needsFirstModel = true;
     }
     store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });

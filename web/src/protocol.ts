@@ -230,7 +230,7 @@ export type FromWorker =
   | ({ type: 'activity' } & UnitActivity)
   | { type: 'timings'; tasks: Record<string, TaskTimes>; threads: ThreadTally | null } // threads: the last run's
   | { type: 'fatal'; message: string }
-  | { type: 'reset' }
+  | { type: 'reset'; answer: boolean } // answer: to a reset message (else the worker dropped a failed run)
   | {
       type: 'prediction';
       id: number;

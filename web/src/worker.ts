@@ -773,7 +773,7 @@ function abandon(error: unknown): void {
   if (run) release(run.trainer, run.fineTune?.user);
   run = null;
   fail(error, 'Training stopped');
-  post({ type: 'reset' });
+  post({ type: 'reset', answer: false });
 }
 
 function reset(): void {
@@ -781,7 +781,7 @@ function reset(): void {
   run = null;
   release(model, previous);
   model = previous = null;
-  post({ type: 'reset' });
+  post({ type: 'reset', answer: true });
 }
 
 // ---- Prediction -----------------------------------------------------------------------------------------
