@@ -2,7 +2,7 @@
 // page error, failed request, request to another origin and Content-Security-Policy violation recorded as a
 // problem, and drive the page by accessible names (DESIGN.md).
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -33,13 +33,19 @@ export async function openPage(
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // A request still loading when a test reloads the page is aborted by the reload, not failed: each request
+  // is tagged with the page's load it belongs to, counted at each main-frame navigation's start.
+  let load = 0;
+  const loadOf = new WeakMap<Request, number>();
   page.on('requestfailed', (r) => {
-    // A page's own blob: image still loading when a test reloads the page is aborted, not failed.
-    if (r.url().startsWith('blob:') && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    const aborted = r.failure()?.errorText === 'net::ERR_ABORTED';
+    if (aborted && (r.url().startsWith('blob:') || (loadOf.get(r) ?? load) < load)) return;
     problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
   });
   const base = inject('baseUrl');
   page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) ++load;
+    else loadOf.set(r, load);
     if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
       problems.push(`request left the origin: ${r.url()}`);
   });

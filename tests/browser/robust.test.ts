@@ -152,6 +152,41 @@ describe('saved models', () => {
     expect(await phaseText(p)).toBe('Ready with the reference model: draw a digit, or press Train for your own.');
   });
 
+  it('brings the reference model back after Reset when the worker answers the Reset late', async () => {
+    // The worker's answer to a reset reaches the page 1 s late, as from a worker busy on a loaded machine:
+    // the kept model's deletion and the reference model's fetch are done long before it.
+    const p = await open('', {
+      before: async (page) => {
+        await page.addInitScript(() => {
+          const NativeWorker = window.Worker;
+          window.Worker = class extends NativeWorker {
+            constructor(...args: ConstructorParameters<typeof Worker>) {
+              super(...args);
+              const held = new WeakSet<Event>();
+              this.addEventListener('message', (e) => {
+                const events = ([] as Array<{ type?: string }>).concat(e.data);
+                if (held.has(e) || !events.some((event) => event?.type === 'reset')) return;
+                e.stopImmediatePropagation();
+                setTimeout(() => {
+                  const late = new MessageEvent('message', { data: e.data });
+                  held.add(late);
+                  this.dispatchEvent(late);
+                }, 1000);
+              });
+            }
+          };
+        });
+      },
+    });
+    await train(p, 600, 1, { 'Hidden units': '32' });
+    await waitForTestAccuracy(p);
+    await expect.poll(() => p.evaluate(savedModelKept)).toBe(true);
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await waitForReferenceModel(p);
+    expect(await phaseText(p)).toBe('Ready with the reference model: draw a digit, or press Train for your own.');
+    expect(await p.evaluate(savedModelKept)).toBe(false);
+  });
+
   it('lets an import or Train made while the kept model is being restored win over the restore', async () => {
     const p = await open();
     await train(p, 600, 1, { 'Hidden units': '32' });

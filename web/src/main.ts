@@ -40,6 +40,9 @@ let modelActions = 0;
 let resetsSent = 0;
 let resetsAnswered = 0;
 let discardedUntil = 0; // the user's last Reset, counted in resetsSent
+// The kept model's deletion after the user's Reset: the reference model is loaded once it is done and the
+// worker has answered that Reset (before, the page still had the old model and would skip the load).
+let deletedForReset: Promise<void> | null = null;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
@@ -76,6 +79,10 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
   if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
+  if (event.type === 'reset' && event.answer && resetsAnswered === discardedUntil && deletedForReset) {
+    void deletedForReset.then(loadFirstModel); // the reference model comes back
+    deletedForReset = null;
+  }
   if (event.type === 'error' && store.get().phase === 'loading-data' && !store.get().dataProgress)
     store.update({ phase: store.get().trainAvailable > 0 ? 'idle' : 'loading-data' });
 }
@@ -130,14 +137,13 @@ function reset(): void {
   if (!s.workerFailed) {
     sendReset();
     discardedUntil = resetsSent;
-    void deleteSavedModel()
-      .catch(() => {})
-      .then(loadFirstModel); // the reference model comes back
+    deletedForReset = deleteSavedModel().catch(() => {});
     return;
   }
   needsFirstModel = true;
   client.restart();
   resetsSent = resetsAnswered = discardedUntil = 0; // the new worker has been sent none
+  deletedForReset = null;
   const { settings, examplesChosen, runs } = s; // the user's settings and kept runs outlive the worker
   store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null, settings, examplesChosen, runs });
   void chooseData(s.dataSet);
