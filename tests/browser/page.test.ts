@@ -1,5 +1,5 @@
 // The whole page in headless Chromium, found by its accessible names (DESIGN.md): it loads, trains and
-// draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop,
+// draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop (before the first batch too),
 // refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
 // or requests anything from another origin.
 import type { Page } from 'playwright-core';
@@ -241,6 +241,27 @@ describe('the page', () => {
     const epochEnds = messages.filter((m) => m.includes('epoch'));
     expect(epochEnds).toHaveLength(3);
     for (const m of epochEnds) expect(m).toContain('progress');
+  });
+
+  it('says so when stopped before the first batch, and Reset brings the reference model back', async () => {
+    const p = await open();
+    await p.getByLabel('Training examples').fill('2000');
+    // Stop sent right behind Train, as a user on a slow machine can press it before the first batch ends.
+    await p.evaluate(() => {
+      (document.getElementById('train') as HTMLButtonElement).click();
+      const stop = document.getElementById('stop') as HTMLButtonElement;
+      stop.disabled = false;
+      stop.click();
+    });
+    await expect
+      .poll(() => p.locator('#phase-text').textContent())
+      .toBe('Stopped before the first batch: there is no model. Press Train, or Reset for the reference model.');
+    expect(await testAccuracy(p).textContent()).not.toMatch(/\d/);
+    await drawSeven(p);
+    await expect.poll(() => p.getByRole('status', { name: 'Prediction' }).textContent()).toBe('Train a model first');
+    await p.getByRole('button', { name: 'Reset' }).click();
+    await waitForReferenceModel(p);
+    await expect.poll(() => p.getByRole('status', { name: 'Prediction' }).textContent()).toBe('7');
   });
 
   it('pauses, resumes and stops in the middle of an epoch, and trains again afterwards', async () => {

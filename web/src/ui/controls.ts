@@ -84,7 +84,9 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
       paused: 'Paused.',
       finished:
         s.finishedReason === 'stopped'
-          ? 'Stopped; the model so far was tested.'
+          ? s.hasModel
+            ? 'Stopped; the model so far was tested.'
+            : 'Stopped before the first batch: there is no model. Press Train, or Reset for the reference model.'
           : s.finishedReason === 'diverged'
             ? 'Diverged; the last finite model was kept and tested.'
             : s.finishedReason === 'imported'
