@@ -1,7 +1,7 @@
 // The whole page in headless Chromium, found by its accessible names (DESIGN.md): it loads, trains and
-// draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop (before the first batch too),
-// refuses an invalid setting with an alert, and never logs a console error, violates its Content-Security-Policy
-// or requests anything from another origin.
+// draws both charts, stays responsive while the worker trains, predicts a drawn digit, survives Stop (before
+// the first batch too), refuses an invalid setting with an alert, and never logs a console error, violates its
+// Content-Security-Policy or requests anything from another origin.
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { RUN_COLOURS } from '../../web/src/runs';
