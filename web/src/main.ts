@@ -40,9 +40,10 @@ let modelActions = 0;
 let resetsSent = 0;
 let resetsAnswered = 0;
 let discardedUntil = 0; // the user's last Reset, counted in resetsSent
-// The kept model's deletion after the user's Reset: the reference model is loaded once it is done and the
-// worker has answered that Reset (before, the page still had the old model and would skip the load).
-let deletedForReset: Promise<void> | null = null;
+// After the user's Reset: the kept model's deletion, and the user's action count then. The reference model is
+// loaded once the deletion is done and the worker has answered that Reset (before, the page still had the old
+// model and would skip the load), unless the user has acted since.
+let afterReset: { deleted: Promise<void>; actions: number } | null = null;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
@@ -65,9 +66,9 @@ function onWorkerEvent(event: FromWorker): void {
     for (const resolve of timingWaiters.splice(0)) resolve(event);
     return;
   }
+  if (event.type === 'reset' && event.answer) ++resetsAnswered;
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
   // the shipped reference model is not: it comes back by itself.
-  if (event.type === 'reset' && event.answer) ++resetsAnswered;
   if (event.type === 'model' && store.get().finishedReason !== 'reference' && resetsAnswered >= discardedUntil)
     void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
@@ -79,9 +80,12 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
   if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
-  if (event.type === 'reset' && event.answer && resetsAnswered === discardedUntil && deletedForReset) {
-    void deletedForReset.then(loadFirstModel); // the reference model comes back
-    deletedForReset = null;
+  if (event.type === 'reset' && event.answer && resetsAnswered === discardedUntil && afterReset) {
+    const { deleted, actions } = afterReset;
+    afterReset = null;
+    void deleted.then(() => {
+      if (modelActions === actions) void loadFirstModel(); // the reference model comes back
+    });
   }
   if (event.type === 'error' && store.get().phase === 'loading-data' && !store.get().dataProgress)
     store.update({ phase: store.get().trainAvailable > 0 ? 'idle' : 'loading-data' });
@@ -137,13 +141,13 @@ function reset(): void {
   if (!s.workerFailed) {
     sendReset();
     discardedUntil = resetsSent;
-    deletedForReset = deleteSavedModel().catch(() => {});
+    afterReset = { deleted: deleteSavedModel().catch(() => {}), actions: modelActions };
     return;
   }
   needsFirstModel = true;
   client.restart();
   resetsSent = resetsAnswered = discardedUntil = 0; // the new worker has been sent none
-  deletedForReset = null;
+  afterReset = null;
   const { settings, examplesChosen, runs } = s; // the user's settings and kept runs outlive the worker
   store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null, settings, examplesChosen, runs });
   void chooseData(s.dataSet);
