@@ -362,6 +362,7 @@ describe('resources and security', () => {
       const w = window as unknown as { gc(): void; mnistDebug: { memory(): Promise<MemoryInfo> } };
       const button = (id: string) => document.getElementById(id) as HTMLButtonElement;
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const tested = () => /\d/.test(document.getElementById('test-accuracy')!.textContent!);
       const until = async (what: string, ok: () => boolean) => {
         for (const start = performance.now(); !ok(); ) {
           if (performance.now() - start > 30_000) throw new Error(`the page did not get there in 30 s: ${what}`);
@@ -382,13 +383,13 @@ describe('resources and security', () => {
         await until(`training (cycle ${i + 1})`, () => !button('stop').disabled);
         await sleep(30); // a few batches, so Stop keeps and tests a model
         button('stop').click();
-        await until(`stopped and tested (cycle ${i + 1})`, () => !button('train').disabled && /\d/.test(document.getElementById('test-accuracy')!.textContent!));
+        await until(`stopped and tested (cycle ${i + 1})`, () => !button('train').disabled && tested());
         button('reset').click();
         await until(`reset (cycle ${i + 1})`, () => button('reset').disabled);
         if (i === 0 || i % 10 === 9) {
           // Read once the reference model, which Reset brings back, has been tested: a reading during its
           // test counted the test's buffers (5 MB more in 2 of 5 runs on a busy machine).
-          await until(`the reference model tested (cycle ${i + 1})`, () => /\d/.test(document.getElementById('test-accuracy')!.textContent!));
+          await until(`the reference model tested (cycle ${i + 1})`, tested);
           wasm.push(await w.mnistDebug.memory());
           js.push(await jsHeap());
         }

@@ -35,15 +35,15 @@ let clearedAt = 0; // predictions asked before the last Clear are dropped
 // Counts what the user does to the model (import, Train, Reset). A restore that sees the count move while it
 // reads storage is dropped: the user's action wins and is never lost to it.
 let modelActions = 0;
-// Resets sent to the worker, and the worker's answers to them. A run's model file posted before the worker
-// got the user's Reset arrives after the click: it is not kept, or the discarded model would come back.
+// Resets sent to the worker, and the worker's answers to them.
 let resetsSent = 0;
 let resetsAnswered = 0;
-let discardedUntil = 0; // the user's last Reset, counted in resetsSent
-// After the user's Reset: the kept model's deletion, and the user's action count then. The reference model is
-// loaded once the deletion is done and the worker has answered that Reset (before, the page still had the old
-// model and would skip the load), unless the user has acted since.
-let afterReset: { deleted: Promise<void>; actions: number } | null = null;
+// The user's Reset until the worker answers it: which answer that is (counted in resetsSent), the kept model's
+// deletion, and the user's action count then. A run's model file that arrives meanwhile was posted before the
+// worker got the Reset: it is not kept, or the discarded model would come back. On the answer, once the
+// deletion is done, the reference model is loaded (before it, the page still had the old model and would skip
+// the load), unless the user has acted since.
+let pendingReset: { answer: number; deleted: Promise<void>; actions: number } | null = null;
 
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
@@ -69,7 +69,7 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'reset' && event.answer) ++resetsAnswered;
   // The current model's file is kept in IndexedDB (best-effort: a browser without storage just forgets it);
   // the shipped reference model is not: it comes back by itself.
-  if (event.type === 'model' && store.get().finishedReason !== 'reference' && resetsAnswered >= discardedUntil)
+  if (event.type === 'model' && store.get().finishedReason !== 'reference' && !pendingReset)
     void saveModel({ bytes: event.bytes, hidden: event.hidden, savedAt: Date.now() }).catch(() => {});
   if (event.type === 'data-ready' && needsFirstModel && !store.get().hasModel) void loadFirstModel();
   if (event.type === 'data-ready' && linkChecksLeft.length)
@@ -80,9 +80,9 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
   if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
-  if (event.type === 'reset' && event.answer && resetsAnswered === discardedUntil && afterReset) {
-    const { deleted, actions } = afterReset;
-    afterReset = null;
+  if (event.type === 'reset' && event.answer && resetsAnswered === pendingReset?.answer) {
+    const { deleted, actions } = pendingReset;
+    pendingReset = null;
     void deleted.then(() => {
       if (modelActions === actions) void loadFirstModel(); // the reference model comes back
     });
@@ -140,14 +140,13 @@ function reset(): void {
   const s = store.get();
   if (!s.workerFailed) {
     sendReset();
-    discardedUntil = resetsSent;
-    afterReset = { deleted: deleteSavedModel().catch(() => {}), actions: modelActions };
+    pendingReset = { answer: resetsSent, deleted: deleteSavedModel().catch(() => {}), actions: modelActions };
     return;
   }
   needsFirstModel = true;
   client.restart();
-  resetsSent = resetsAnswered = discardedUntil = 0; // the new worker has been sent none
-  afterReset = null;
+  resetsSent = resetsAnswered = 0; // the new worker has been sent none
+  pendingReset = null;
   const { settings, examplesChosen, runs } = s; // the user's settings and kept runs outlive the worker
   store.update({ ...initialState, dataSet: s.dataSet, dataLabel: s.dataLabel, prediction: null, settings, examplesChosen, runs });
   void chooseData(s.dataSet);
