@@ -186,7 +186,7 @@ describe('teaching the model your handwriting', () => {
     await p.getByRole('button', { name: 'Fine-tune', exact: true }).click();
     await expect
       .poll(() => alertText(p))
-      .toBe('No digits of your own to fine-tune on yet: draw a digit, press its "Label as" button, then Fine-tune.');
+      .toBe('No digits of your own to fine-tune on yet: draw a digit, press the right digit under "Correct the prediction", then Fine-tune.');
     expect(await testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY);
     expect(await p.locator('#phase-text').textContent()).toMatch(/^Ready with the reference model/);
   });

@@ -101,7 +101,7 @@ export function wireDigits(
       fineTune() {
         const s = store.get();
         if (s.digits.length === 0)
-          return alert('No digits of your own to fine-tune on yet: draw a digit, press its "Label as" button, then Fine-tune.');
+          return alert('No digits of your own to fine-tune on yet: draw a digit, press the right digit under "Correct the prediction", then Fine-tune.');
         store.update({ alert: null });
         const { pixels, labels } = packDigits(s.digits);
         client.send({ type: 'fine-tune', pixels, labels }, [pixels.buffer, labels.buffer]);

@@ -117,7 +117,7 @@ export function mountYourDigits(intents: YourDigitsIntents): (s: AppState, previ
     setText(
       note,
       n === 0
-        ? 'Draw a digit the model gets wrong, then press its "Label as" button: it is kept here (in this browser) for fine-tuning.'
+        ? 'Draw a digit the model gets wrong, then press the right digit under "Correct the prediction": it is kept here (in this browser) for fine-tuning.'
         : `${n} digit${n === 1 ? '' : 's'} of yours, kept in this browser` + (n > SHOWN ? ` (the first ${SHOWN} shown).` : '.'),
     );
     setHidden(progress, !fineTuning);
