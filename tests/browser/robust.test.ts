@@ -412,6 +412,26 @@ describe('resources and security', () => {
     expect(js[js.length - 1]).toBeLessThan(js[0] + 5 * 2 ** 20);
   });
 
+  it('warms the module up once the test images are in, in short tasks, and holds nothing afterwards', async () => {
+    const p = await open('?debug');
+    await waitForReferenceModel(p);
+    type Debug = { mnistDebug: { memory(): Promise<MemoryInfo>; timings(): Promise<Record<string, { count: number; maxMs: number }>> } };
+    const timings = () => p.evaluate(() => (window as unknown as Debug).mnistDebug.timings());
+    // Three phases (steps on every thread, steps on one, a model's evaluation), each in tasks of about 5 ms.
+    let last = -1;
+    let warm: { count: number; maxMs: number } | undefined;
+    for (const start = Date.now(); Date.now() - start < 30_000; await p.waitForTimeout(500)) {
+      warm = (await timings())['warm-up'];
+      if (warm && warm.count === last) break; // no more pieces: done
+      last = warm?.count ?? -1;
+    }
+    expect(warm?.count).toBeGreaterThan(10);
+    expect(warm?.maxMs).toBeLessThan(50);
+    // What it made is gone: the datasets and the reference model are all the worker holds.
+    const objects = await p.evaluate(async () => (await (window as unknown as Debug).mnistDebug.memory()).liveObjects);
+    expect(objects).toBe(3);
+  });
+
   it('ships a Content-Security-Policy that allows only its own origin and blocks anything else', async () => {
     const p = await open();
     const policy = await p.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');

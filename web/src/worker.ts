@@ -3,6 +3,8 @@
 // predict, ...) are handled between batches, and reports through the messages in protocol.ts. It loads
 // models from model files and posts the current model's file (the page keeps it in IndexedDB and exports it).
 // Every failure becomes an `error` message, or `fatal` when the module itself is gone; no DOM here.
+// Beside it: worker-tasks.ts (its events, queued tasks and their timings), warm-up.ts (the module's warm-up
+// before the first run), worker-digits.ts (the user's digits: how the model reads them, their IDX files).
 import {
   Core,
   CoreError,
@@ -28,11 +30,9 @@ import {
   lossDiverged,
   type DataSet,
   type FinishReason,
-  type FromWorker,
   type Misclassified,
   type TestFiles,
   type ModelSource,
-  type TaskTimes,
   type ThreadTally,
   type SettingCheck,
   type TestResult,
@@ -40,6 +40,9 @@ import {
   type TrainConfig,
   type TrainFiles,
 } from './protocol';
+import { WarmUp } from './warm-up';
+import { classify, exportDigits, importDigits } from './worker-digits';
+import { countTaskAs, later, post, record, resetTimings, scope, timed, timings, together } from './worker-tasks';
 
 // A task of the worker stays well under 50 ms (a long task), so pause, stop and predict are served at once.
 const SLICE_MS = 20; // training time per slice before yielding to the message queue
@@ -47,30 +50,6 @@ const PROGRESS_MS = 200; // at most this often a progress message
 const STEP_MS = 5; // target time of one step() or validate() call, so a slice ends close to SLICE_MS
 const PIECE_MS = 15; // time per task of the test that ends a run (in evaluateSome calls of about STEP_MS)
 const UNITS_MS = 1000; // at most this often the hidden units' pictures while training (and at each epoch's end)
-
-interface Scope {
-  postMessage(message: FromWorker[], transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
-  name: string; // the options from client.ts's workerName: build=nosimd forces the scalar build, threads=N
-}
-const scope = self as unknown as Scope;
-// Events go out as lists: one event at once, or a slice's events together (together()), so the page handles
-// them in one task and draws them in one frame (an epoch's end posts its progress, its row and its units).
-let gathered: { events: FromWorker[]; transfer: Transferable[] } | null = null;
-function post(message: FromWorker, transfer: Transferable[] = []): void {
-  if (!gathered) return scope.postMessage([message], transfer);
-  gathered.events.push(message);
-  gathered.transfer.push(...transfer);
-}
-function together(f: () => void): void {
-  const mine = (gathered = { events: [], transfer: [] });
-  try {
-    f();
-  } finally {
-    gathered = null;
-    if (mine.events.length) scope.postMessage(mine.events, mine.transfer);
-  }
-}
 
 interface Run {
   trainer: Trainer;
@@ -105,35 +84,31 @@ let dead = false; // the module aborted or never loaded: nothing more runs here 
 let aborted = false;
 // Which explanation panels the page shows (views): the worker spends nothing on the others.
 let views = { units: true, explain: true };
-const timings: Record<string, TaskTimes> = {}; // per message type and 'slice' (debug 'timings')
 let lastTally: ThreadTally | null = null; // the last run's threads (debug 'timings')
 const INVALID_SETTING = 'Invalid setting'; // how the alert starts for a setting the core refuses
-let taskKind: string | null = null; // renames the running task's kind: a slice that ended an epoch or the run
 let abortReason = ''; // Emscripten's reason, often empty
+
+// The module's warm-up before the first run (warm-up.ts).
+const warmUp = new WarmUp({
+  core: () => core,
+  train: () => data?.train ?? null,
+  idle: () => !run && !dead,
+  aborted: () => aborted,
+  fail,
+  stepMs: STEP_MS,
+});
 
 // Yield to the event loop without setTimeout's clamping: a MessageChannel task runs after pending messages.
 const channel = new MessageChannel();
 channel.port1.onmessage = () => timed('slice', () => together(slice));
 const scheduleSlice = () => channel.port2.postMessage(null);
-// Work that follows a run (its test, the model's file, the units), one piece per task in order, each timed.
-const queue: Array<[string, () => void]> = [];
-const queueChannel = new MessageChannel();
-queueChannel.port1.onmessage = () => {
-  const task = queue.shift();
-  if (task) timed(task[0], task[1]);
-};
-function later(kind: string, f: () => void): void {
-  queue.push([kind, f]);
-  queueChannel.port2.postMessage(null);
-}
 
 // The module failed to load or aborted (Emscripten's onAbort ran): its memory is no longer trustworthy, so
 // nothing is released or called again; the page shows the message and its Reset starts a fresh worker.
 function die(message: string): void {
   if (dead) return;
   dead = true;
-  warm = null; // nothing is released in a dead module
-  warmUpState = 'done';
+  warmUp.drop(); // nothing is released in a dead module
   run = null;
   model = null;
   data = null;
@@ -167,98 +142,10 @@ function loadData(set: DataSet, files: TrainFiles): void {
   if (!core) throw new Error('the WebAssembly module is not loaded');
   if (run) throw new Error('cannot change the data while training; stop first');
   const train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
-  releaseWarmUp(); // its trainer reads the old data: it makes another on the new
+  warmUp.release(); // its trainer reads the old data: it makes another on the new
   if (data) release(data.train, data.test);
   data = { set, train, test: null };
   post({ type: 'data-ready', set, train: train.size() });
-}
-
-// V8 compiles a WebAssembly function with its optimizing tier only after it has run a while (dynamic
-// tiering), on background threads. Left to the first run, those compiles (0.3-0.4 s of CPU in a trace of
-// the full run) take the training threads' cores while its first steps run the baseline code. So once
-// training data is in, throwaway trainers run the step on all the pool's threads and on one (where the
-// governor starts), and a model the evaluation pass, in tasks of about STEP_MS; the compiles then happen
-// while the page waits for its user. It starts a while after the test images are in, so a first visit's
-// loading, model test and first drawing have the cores (begun at the training images, it made the first
-// prediction 0.1 s later). A run ends it where it is (and one before it needs none); new data, it goes on with.
-const WARM_UP_BATCHES = 300; // per thread count: with 256 units, 80 left 0.09-0.22 s of the compiles to the run, 150 0.07 s
-const WARM_UP_HIDDEN = 64; // the same kernels as 256 units (16-column slabs), a quarter of the memory
-const WARM_UP_AFTER_MS = 1000;
-// pending: until test images are in; armed: its timer runs; running; done: once per worker (a run warms up too)
-let warmUpState: 'pending' | 'armed' | 'running' | 'done' = 'pending';
-// The running warm-up: its phase (0: steps on all the pool's threads; 1: on the governor's, one to start;
-// 2: the evaluation), batches done in it (of 32 images in the evaluation), batches per call (sized to
-// about STEP_MS), and what it holds: one object at a time (a trainer, then a model), so it adds little to
-// the heap's high-water mark; both are made again on new data (releaseWarmUp), so it goes on from there.
-let warm: { phase: number; done: number; batches: number; trainer: Trainer | null; model: Model | null } | null = null;
-
-function releaseWarmUp(): void {
-  if (!warm) return;
-  release(warm.model, warm.trainer);
-  warm.model = warm.trainer = null;
-}
-
-function endWarmUp(): void {
-  releaseWarmUp();
-  warm = null;
-  warmUpState = 'done';
-}
-
-function warmUp(): void {
-  warmUpState = 'running';
-  warm = { phase: 0, done: 0, batches: 4, trainer: null, model: null };
-  const config = { hidden: WARM_UP_HIDDEN, epochs: 1, seed: 1 };
-  const piece = () => {
-    const w = warm;
-    if (!w || !core || !data) return; // ended by a run
-    const c = core;
-    const train = data.train;
-    try {
-      if (w.phase < 2 && !w.trainer) {
-        // A task of its own (20-30 ms on the full set's 60,000 images), as is the model's below.
-        w.trainer = c.createTrainer(train, config);
-        if (w.phase === 0) w.trainer.pinThreads();
-        return later('warm-up', piece);
-      }
-      if (w.phase === 2 && !w.model) {
-        const t = c.createTrainer(train, config); // the data changed since phase 1's trainer made the model
-        try {
-          w.model = c.model(t);
-        } finally {
-          release(t);
-        }
-        c.startEvaluation(w.model, train);
-        return later('warm-up', piece);
-      }
-      const start = performance.now();
-      const n = Math.min(w.batches, WARM_UP_BATCHES - w.done);
-      let ended: boolean;
-      if (w.trainer) {
-        c.step(w.trainer, n);
-        ended = w.trainer.finished();
-      } else ended = c.evaluateSome(w.model!, 32 * n);
-      w.done += n;
-      w.batches = Math.max(1, Math.min(16, Math.round((n * STEP_MS) / Math.max(0.1, performance.now() - start))));
-      if (ended || w.done >= WARM_UP_BATCHES) {
-        if (w.phase === 1 && w.trainer) {
-          w.model = c.model(w.trainer);
-          c.startEvaluation(w.model, train);
-        }
-        release(w.trainer);
-        w.trainer = null;
-        w.phase += 1;
-        w.done = 0;
-      }
-      if (w.phase < 3) later('warm-up', piece);
-      else endWarmUp();
-    } catch (error) {
-      if (aborted) warm = null; // nothing is released in a dead module
-      else endWarmUp(); // and not tried again: the page shows the error
-      warmUpState = 'done';
-      fail(error);
-    }
-  };
-  later('warm-up', piece);
 }
 
 // The test files come after the training files (training may have started): a model already in place
@@ -270,14 +157,7 @@ function loadTestData(set: DataSet, files: TestFiles): void {
   data.test = test;
   post({ type: 'test-ready', set, test: test.size() });
   if (model && !run) testLoadedModel(core, model, test);
-  if (warmUpState === 'pending') {
-    warmUpState = 'armed';
-    setTimeout(() => {
-      if (warmUpState !== 'armed') return;
-      if (core && data && !run && !dead) warmUp();
-      else warmUpState = 'pending';
-    }, WARM_UP_AFTER_MS);
-  }
+  warmUp.arm();
 }
 
 // A model put in place (loaded, or there when the test files came) is tested in short tasks, so a drawing's
@@ -323,7 +203,7 @@ function checkSettings(checks: SettingCheck[]): void {
 }
 
 function beginRun(trainer: Trainer, config: TrainConfig, fineTune?: FineTuneRun): void {
-  endWarmUp(); // the run warms up whatever is left
+  warmUp.end(); // the run warms up whatever is left
   const now = performance.now();
   run = {
     trainer,
@@ -428,61 +308,6 @@ function undoFineTune(): void {
   if (data?.test) testLoadedModel(core, model, data.test);
 }
 
-// How the current model reads each of the user's digits (n * 784 bytes): argmax per image, in chunks so the
-// float copy crossing into the module stays small.
-const CLASSIFY_CHUNK = 1000;
-function classify(id: number, pixels: Uint8Array): void {
-  if (!core) return;
-  const n = pixels.length / 784;
-  if (!model || n === 0) return post({ type: 'classified', id, predicted: model ? new Uint8Array(0) : null });
-  const predicted = new Uint8Array(n);
-  for (let first = 0; first < n; first += CLASSIFY_CHUNK) {
-    const count = Math.min(CLASSIFY_CHUNK, n - first);
-    const images = Float32Array.from(pixels.subarray(first * 784, (first + count) * 784), (v) => v / 255);
-    const probabilities = core.predict(model, images);
-    for (let i = 0; i < count; ++i) predicted[first + i] = argmax(probabilities.subarray(i * 10, i * 10 + 10));
-  }
-  post({ type: 'classified', id, predicted }, [predicted.buffer]);
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
-  return best;
-}
-
-// An IDX image file and its label file in either order (told apart by their magic), checked by the core.
-function importDigits(files: [ArrayBuffer, ArrayBuffer]): void {
-  if (!core) return;
-  const magic = (b: ArrayBuffer) => (b.byteLength >= 4 ? new DataView(b).getUint32(0) : 0);
-  const [images, labels] = magic(files[0]) === 0x801 && magic(files[1]) === 0x803 ? [files[1], files[0]] : files;
-  let digits: Dataset;
-  try {
-    digits = core.parseDataset(new Uint8Array(images), new Uint8Array(labels), 'digits');
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const code = error instanceof CoreError ? error.code : 'internal';
-    const sentence = /[.?!]$/.test(message) ? message : `${message}.`;
-    post({ type: 'error', code, message: `Could not import your digits: ${sentence} The digits you kept are unchanged.` });
-    return;
-  }
-  try {
-    const pixels = digits.pixels();
-    const labelBytes = digits.labels();
-    post({ type: 'digits-imported', pixels, labels: labelBytes }, [pixels.buffer, labelBytes.buffer]);
-  } finally {
-    release(digits);
-  }
-}
-
-function exportDigits(pixels: Uint8Array, labels: Uint8Array): void {
-  if (!core) return;
-  const files = core.encodeIdx(pixels, labels);
-  const images = files.images.buffer as ArrayBuffer;
-  const labelFile = files.labels.buffer as ArrayBuffer;
-  post({ type: 'digits-exported', images, labels: labelFile }, [images, labelFile]);
-}
-
 function slice(): void {
   const r = run;
   if (!r || r.paused || !core) return;
@@ -546,7 +371,7 @@ function epochEndsSoon(r: Run): boolean {
 // pictures. Returns true when the run has ended.
 function epochEnded(r: Run, now: number): boolean {
   const finished = r.trainer.finished();
-  taskKind = finished ? 'slice (run end)' : 'slice (epoch end)';
+  countTaskAs(finished ? 'slice (run end)' : 'slice (epoch end)');
   postProgress(r, now);
   const history = r.trainer.history();
   post({ type: 'epoch', row: { ...history[history.length - 1], seconds: (now - r.started) / 1000 } });
@@ -695,31 +520,6 @@ function postActivity(m: Model, test: Dataset, first = 0, counts: Uint32Array | 
   );
 }
 
-// Runs a task and adds its time to its kind's (for the measurements: no task should stall the worker).
-function timed(task: string, f: () => void): void {
-  const start = performance.now();
-  const outer = taskKind;
-  taskKind = null;
-  depth += 1;
-  try {
-    f();
-  } finally {
-    depth -= 1;
-    const ms = performance.now() - start;
-    record(taskKind ?? task, ms);
-    if (depth === 0) record('(every task)', ms); // the worker's busy time and its longest task
-    taskKind = outer;
-  }
-}
-let depth = 0; // of timed() calls: 0 outside any task
-
-function record(kind: string, ms: number): void {
-  const t = (timings[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
-  t.count += 1;
-  t.totalMs += ms;
-  t.maxMs = Math.max(t.maxMs, ms);
-}
-
 // The test of a model in tasks of about PIECE_MS (later), then ended(result); ended(null) if the test files were
 // replaced meanwhile (the model is then tested when the new ones arrive); nothing if the model was.
 function testInPieces(c: Core, m: Model, test: Dataset, ended: (result: TestResult | null) => void): void {
@@ -858,15 +658,18 @@ function handle(message: ToWorker): void {
       case 'undo-fine-tune':
         return undoFineTune();
       case 'classify':
-        return classify(message.id, message.pixels);
+        if (core) classify(core, model, message.id, message.pixels);
+        return;
       case 'import-digits':
-        return importDigits(message.files);
+        if (core) importDigits(core, message.files);
+        return;
       case 'export-digits':
-        return exportDigits(message.pixels, message.labels);
+        if (core) exportDigits(core, message.pixels, message.labels);
+        return;
       case 'debug':
         if (message.action === 'abort') core?.module.abortModule();
         else if (message.action === 'timings') post({ type: 'timings', tasks: timings, threads: lastTally });
-        else if (message.action === 'reset-timings') for (const kind of Object.keys(timings)) delete timings[kind];
+        else if (message.action === 'reset-timings') resetTimings();
         else if (core) post({ type: 'memory', info: core.memory() });
         return;
       case 'views':
