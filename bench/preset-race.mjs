@@ -12,7 +12,7 @@ import { runPage, servePage } from './browser/page-run.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 2);
-// The page's "Fast route to 98 %" preset (web/src/presets.ts), as CLI flags and as a link.
+// The page's "Fast to 98 %" preset (web/src/presets.ts), as CLI flags and as a link.
 const PRESET_FLAGS = ['--hidden', '256', '--epochs', '3', '--batch', '128', '--lr', '0.01', '--decay', '0',
   '--optimizer', 'adam', '--schedule', 'cosine', '--warmup', '0.2'];
 const PRESET_QUERY = 'dataset=full&hidden=256&epochs=3&batch=128&lr=0.01&decay=0&optimizer=adam&schedule=cosine&warmup=0.2';

@@ -20,8 +20,8 @@ const force = process.argv.includes('--force');
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 const sets = {
-  subset: { train: 20000, test: 10000, label: 'Subset: 20,000 train / 10,000 test' },
-  full: { train: 60000, test: 10000, label: 'Full MNIST: 60,000 train / 10,000 test' },
+  subset: { train: 20000, test: 10000, label: 'Subset: 20,000 images' },
+  full: { train: 60000, test: 10000, label: 'Full MNIST: 60,000 images' },
 };
 const files = [
   { name: 'train-images', src: 'train-images-idx3-ubyte', split: 'train', header: 16, itemBytes: 784 },

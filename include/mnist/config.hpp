@@ -75,9 +75,9 @@ inline void validate(const TrainConfig& c, std::size_t available) {
   if (c.batch < 1 || c.batch > 4096)
     fail_invalid("batch size must be between 1 and 4096, got " + std::to_string(c.batch));
   if (!(c.learning_rate > 0.0f) || !std::isfinite(c.learning_rate))
-    fail_invalid("learning rate must be a finite number above 0, got " + std::to_string(c.learning_rate));
+    fail_invalid("learning rate must be a finite number above 0, got " + show_number(c.learning_rate));
   if (!(c.decay >= 0.0f) || !std::isfinite(c.decay))
-    fail_invalid("weight decay must be a finite number of at least 0, got " + std::to_string(c.decay));
+    fail_invalid("weight decay must be a finite number of at least 0, got " + show_number(c.decay));
   if (!(c.momentum >= 0.0f && c.momentum < 1.0f))
     fail_invalid("momentum must be at least 0 and below 1, got " + show_number(c.momentum));
   // Only the schedules with a warm-up hold it to the run's length: constant ignores it.
@@ -85,7 +85,7 @@ inline void validate(const TrainConfig& c, std::size_t available) {
     fail_invalid("warm-up must be at least 0 and fewer than the " + std::to_string(c.epochs) +
                  " epochs, got " + show_number(c.warmup));
   if (!(c.validation_fraction >= 0.0 && c.validation_fraction < 1.0))
-    fail_invalid("validation fraction must be in [0, 1), got " + std::to_string(c.validation_fraction));
+    fail_invalid("validation fraction must be in [0, 1), got " + show_number(c.validation_fraction));
   if (available == 0) fail_invalid("no training images are loaded");
   if (c.train_size > available)
     fail_invalid("training examples must be at most the " + std::to_string(available) +

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FAST_98_CONFIG } from '../../web/src/presets';
 import { RUN_COLOURS } from '../../web/src/runs';
+import { LINK_ALERT_HEAD } from '../../web/src/state';
 import { alertText, countColour, hexColour, pageSuite, train, waitForData, waitForTestAccuracy } from './harness';
 
 const suite = pageSuite();
@@ -70,9 +71,10 @@ describe('settings in the link', () => {
 
   it('alerts a bad value as if it were typed, keeps that field\'s default and takes the good ones', async () => {
     const p = await suite.open('?batch=2.5&lr=0.05&optimizer=rmsprop');
-    const expected = 'Batch size: enter a whole number, got 2.5. Optimizer: choose sgd, momentum or adam, got rmsprop.';
+    const expected = [LINK_ALERT_HEAD, 'Batch size: enter a whole number, got 2.5.', 'Optimizer: choose sgd, momentum or adam, got rmsprop.'].join('\n');
     await expect.poll(() => alertText(p)).toBe(expected);
     expect(await field(p, 'Batch size').inputValue()).toBe('32');
+    expect(await field(p, 'Batch size').getAttribute('aria-invalid')).toBe('true'); // marked until a setting changes
     expect(await field(p, 'Optimizer').inputValue()).toBe('sgd');
     expect(await field(p, 'Learning rate').inputValue()).toBe('0.05');
 
@@ -83,7 +85,11 @@ describe('settings in the link', () => {
 
   it('alerts a value out of the core\'s range as Train would, and puts that field back to its default', async () => {
     const p = await suite.open('?optimizer=momentum&momentum=1.5&hidden=64&epochs=0');
-    const refused = 'Invalid setting: epochs must be between 1 and 1000, got 0 Invalid setting: momentum must be at least 0 and below 1, got 1.5';
+    const refused = [
+      LINK_ALERT_HEAD,
+      'Invalid setting: epochs must be between 1 and 1000, got 0.',
+      'Invalid setting: momentum must be at least 0 and below 1, got 1.5.',
+    ].join('\n');
     await expect.poll(() => alertText(p)).toBe(refused);
     expect(await field(p, 'Momentum').inputValue()).toBe('0.9');
     expect(await field(p, 'Epochs').inputValue()).toBe('10');
@@ -93,7 +99,7 @@ describe('settings in the link', () => {
 
     await field(p, 'Momentum').fill('1.5'); // the same value typed and trained: the same words
     await p.getByRole('button', { name: 'Train' }).click();
-    await expect.poll(() => alertText(p)).toBe('Invalid setting: momentum must be at least 0 and below 1, got 1.5');
+    await expect.poll(() => alertText(p)).toBe('Invalid setting: momentum must be at least 0 and below 1, got 1.5.');
   });
 
   it('keeps the link in step as the fields change, keeping keys it does not own', async () => {
@@ -197,10 +203,11 @@ describe('presets', () => {
   it('fills the fields with the fast route to 98 % and with the reference settings, on the full set', async () => {
     const p = await suite.open();
     const preset = field(p, 'Preset');
-    expect(await preset.inputValue()).toBe(''); // the subset: no preset's data set
+    expect(await preset.inputValue()).toBe(''); // the subset: no preset's data set, but the reference's settings
     const options = await p.locator('#preset option').allTextContents();
-    expect(options).toContainEqual(expect.stringMatching(/^Reference /));
-    const fast = options.find((o) => o.includes('98'))!;
+    expect(options[0]).toBe('Reference, on the subset');
+    expect(options).toContainEqual(expect.stringMatching(/^Reference: /));
+    const fast = options.find((o) => o.startsWith('Fast to 98 %'))!;
     expect(fast).toBeDefined();
 
     await preset.selectOption({ label: fast });
@@ -222,8 +229,9 @@ describe('presets', () => {
 
     await field(p, 'Seed').fill('2'); // a field of its own: no preset says that
     expect(await preset.inputValue()).toBe('');
+    expect(await preset.evaluate((s: HTMLSelectElement) => s.selectedOptions[0].text)).toBe('Custom');
 
-    await preset.selectOption({ label: options.find((o) => o.startsWith('Reference'))! });
+    await preset.selectOption({ label: options.find((o) => o.startsWith('Reference: '))! });
     for (const [label, value] of Object.entries({ 'Hidden units': '256', Epochs: '10', 'Batch size': '32', 'Learning rate': '0.1', Seed: '1', Optimizer: 'sgd', Schedule: 'constant', Augmentation: 'off', 'Training examples': '60000' }))
       expect(await field(p, label).inputValue(), label).toBe(value);
     expect(new URL(p.url()).search).toBe('?dataset=full');

@@ -29,7 +29,10 @@ export async function openPage(
     'newContext' in browser
       ? await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options.device })
       : await browser.newPage();
+  // A test that blocks service workers (so that page.route sees every request) is told so by the page.
+  const blocked = options.device?.serviceWorkers === 'block' ? 'Service Worker registration blocked by Playwright' : null;
   page.on('console', (m) => {
+    if (m.text() === blocked) return;
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

@@ -161,22 +161,68 @@ describe('the page', () => {
     await p.getByText('20,000 training and 10,000 test images loaded').waitFor();
   });
 
-  it('refuses an invalid hyper-parameter with an alert and does not start training', async () => {
+  it('keeps the model and the prediction while another data set loads, and trains only once its images are in', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const p = await suite.open('', {
+      // No service worker (it would answer the full set's requests itself, out of page.route's sight).
+      device: { serviceWorkers: 'block' },
+      before: async (page) => void (await page.route('**/data/full/**', (route) => held.then(() => route.continue()))),
+    });
+    const prediction = p.getByRole('status', { name: 'Prediction' });
+    await drawSeven(p);
+    await expect.poll(() => prediction.textContent()).toBe('7');
+    await p.getByLabel('Dataset').selectOption('full');
+    await expect.poll(() => p.locator('#data-text').textContent()).toMatch(/^Loading Full MNIST: 60,000 images \([\d.]+ of [\d.]+ MB\)$/);
+    // The worker still holds the subset: Train waits for the full set's training images (a run started now
+    // trained on the subset and was kept as a full-set run), while the model and its answer stay.
+    const trainButton = p.getByRole('button', { name: 'Train' });
+    expect(await trainButton.isDisabled()).toBe(true);
+    expect(await prediction.textContent()).toBe('7');
+    expect(await testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY);
+    expect(await p.locator('#model-text').textContent()).toMatch(/^Reference model/);
+    await p.waitForTimeout(300);
+    expect(await trainButton.isDisabled()).toBe(true);
+    release();
+    await p.getByText('60,000 training and 10,000 test images loaded').waitFor({ timeout: 60_000 });
+    expect(await trainButton.isDisabled()).toBe(false);
+    expect(await testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY);
+    expect(await prediction.textContent()).toBe('7');
+    expect(await p.getByLabel('Training examples').inputValue()).toBe('60000');
+  });
+
+  it('refuses an invalid hyper-parameter with an alert in view, marks the field and focuses it; does not train', async () => {
     const p = await open();
-    await p.getByLabel('Learning rate').fill('-1');
+    const rate = p.getByLabel('Learning rate');
+    await rate.fill('-1');
     await p.getByRole('button', { name: 'Train' }).click();
     await expect
       .poll(() => p.getByRole('alert').textContent())
-      .toBe('Invalid setting: learning rate must be a finite number above 0, got -1.000000');
+      .toBe('Invalid setting: learning rate must be a finite number above 0, got -1.');
+    // The alert floats in the window (the Settings card's end may be a screen away); the field it names is
+    // marked, described by it, and has the focus.
+    expect(await p.getByRole('alert').isVisible()).toBe(true);
+    const box = await p.getByRole('alert').boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(p.viewportSize()!.height);
+    expect(await rate.getAttribute('aria-invalid')).toBe('true');
+    expect(await rate.getAttribute('aria-describedby')).toBe('alert');
+    expect(await rate.evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await p.getByLabel('Batch size').getAttribute('aria-invalid')).toBeNull();
     expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     expect(await p.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
     expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBe(0);
     expect(await testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY); // the model on show is kept
 
+    await rate.fill('0.1'); // the value it was about changes: the alert and the mark go
+    expect(await p.getByRole('alert').textContent()).toBe('');
+    expect(await rate.getAttribute('aria-invalid')).toBeNull();
     await p.getByLabel('Batch size').fill('2.5');
-    await p.getByLabel('Learning rate').fill('0.1');
     await p.getByRole('button', { name: 'Train' }).click();
     await expect.poll(() => p.getByRole('alert').textContent()).toBe('Batch size: enter a whole number, got 2.5.');
+    expect(await p.getByLabel('Batch size').evaluate((e) => e === document.activeElement)).toBe(true);
+    await p.getByRole('button', { name: 'Dismiss the message' }).click();
+    expect(await p.getByRole('alert').textContent()).toBe('');
+    expect(await p.getByRole('button', { name: 'Dismiss the message' }).isHidden()).toBe(true);
   });
 
   it('trains a small subset with a responsive page, draws both charts, tests and predicts a drawing', async () => {
@@ -274,6 +320,7 @@ describe('the page', () => {
     await p.getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible' });
     await expect.poll(() => p.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
     const paused = await done();
+    expect(await p.locator('#model-text').textContent()).toBe('Training a 784-256-10 model: drawings are read by it as it trains.');
     await p.waitForTimeout(400);
     expect(await done()).toBe(paused);
     await p.getByRole('button', { name: 'Resume' }).click();

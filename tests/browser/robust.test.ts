@@ -301,7 +301,7 @@ describe('failures', () => {
     await train(p, 1000, 1, { 'Hidden units': '100000' });
     await expect
       .poll(() => alertText(p))
-      .toMatch(/^Invalid setting: 784-100000-10 needs about \d+ MB to train, more than the \d+ MB this page can use: try fewer hidden units$/);
+      .toMatch(/^Invalid setting: 784-100000-10 needs about \d+ MB to train, more than the \d+ MB this page can use: try fewer hidden units\.$/);
     expect(await p.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
     expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBe(0);

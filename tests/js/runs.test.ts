@@ -153,13 +153,23 @@ describe('state: runs and settings', () => {
     expect(replaced).toEqual({ settings: { ...DEFAULT_SETTINGS, optimizer: 'adam', trainSize: '2000' }, examplesChosen: false, settingsAlert: null });
     expect(replaceSettings(warned, DEFAULT_SETTINGS, 300).settings?.trainSize).toBe('300');
   });
+
+  it('clears an alert about a setting once that setting is edited, and only then', () => {
+    const refused = { ...loaded, alert: 'Invalid setting: learning rate must be a finite number above 0, got -1.' };
+    expect(editSetting(refused, 'learningRate', '0.1').alert).toBeNull();
+    expect('alert' in editSetting(refused, 'batch', '64')).toBe(false);
+    const typed = { ...loaded, alert: 'Batch size: enter a whole number, got 2.5.' };
+    expect(editSetting(typed, 'batch', '3').alert).toBeNull();
+    const other = { ...loaded, alert: 'Could not import x.mnst: not a model file. The current model is kept.' };
+    expect('alert' in editSetting(other, 'batch', '3')).toBe(false);
+  });
 });
 
 describe('presets', () => {
   it('offers the reference settings and the fast route to 98 %', () => {
-    expect(PRESETS[0].label).toMatch(/^Reference /);
+    expect(PRESETS[0].label).toBe('Reference: SGD, 10 epochs');
     expect(PRESETS[0].config).toEqual(DEFAULT_CONFIG);
-    expect(PRESETS[1].label).toContain('98');
+    expect(PRESETS[1].label).toBe('Fast to 98 %: Adam, 3 epochs');
   });
 
   it('names the preset the form shows, and none once a field differs or examples are chosen', () => {

@@ -1,7 +1,7 @@
 // The settings form as data (settings.ts) and its link (url-settings.ts): reading, checking and writing.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../web/src/protocol';
-import { DEFAULT_SETTINGS, readSettings, settingsFromConfig, SETTING_FIELDS } from '../../web/src/settings';
+import { DEFAULT_SETTINGS, fieldsNamed, readSettings, settingsFromConfig, SETTING_FIELDS } from '../../web/src/settings';
 import { linkChecks, parseLink, writeLink } from '../../web/src/url-settings';
 
 const EVERY_KEY =
@@ -44,6 +44,17 @@ describe('settings', () => {
     const config = { ...DEFAULT_CONFIG, optimizer: 'adam' as const, augment: true, learningRate: 0.001 };
     expect(settingsFromConfig(config, 20000)).toMatchObject({ optimizer: 'adam', augment: 'shift', learningRate: '0.001', trainSize: '20000' });
     expect(readSettings(settingsFromConfig({ ...config, trainSize: 300 }))).toEqual({ ...config, trainSize: 300 });
+  });
+  it('finds the fields an alert names, in the page\'s words and in the core\'s, one per line', () => {
+    const alert =
+      'This link has settings the page cannot use; those fields keep their defaults:\n' +
+      'Batch size: enter a whole number, got 2.5.\n' +
+      'Invalid setting: learning rate must be a finite number above 0, got -1.\n' +
+      'Invalid setting: training examples after the validation split (17) must be at least the batch size (32).';
+    expect(fieldsNamed(alert)).toEqual(['batch', 'learningRate', 'trainSize']);
+    expect(fieldsNamed('Invalid setting: warm-up must be at least 0 and fewer than the 3 epochs, got 5.')).toEqual(['warmup']);
+    expect(fieldsNamed('Could not import m.mnst: the file is too short. The current model is kept.')).toEqual([]);
+    expect(fieldsNamed(null)).toEqual([]);
   });
 });
 

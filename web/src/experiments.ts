@@ -5,7 +5,7 @@ import type { DataSet, SettingCheck } from './protocol';
 import { deleteRun, mergeRuns, setHidden } from './runs';
 import { loadRuns, saveRuns } from './runs-storage';
 import { settingsFromConfig } from './settings';
-import { replaceSettings, type AppState, type Store } from './state';
+import { linkAlert, replaceSettings, type AppState, type Store } from './state';
 import { linkChecks, parseLink } from './url-settings';
 import { mountLink } from './ui/link';
 import { mountPreset } from './ui/preset';
@@ -20,7 +20,7 @@ export function readLink(store: Store, search: string): { dataSet: DataSet; chec
   store.update((s) => ({
     settings: { ...s.settings, ...link.settings },
     examplesChosen: link.settings.trainSize !== undefined,
-    settingsAlert: link.errors.length ? link.errors.join(' ') : null,
+    settingsAlert: linkAlert(null, link.errors),
   }));
   return { dataSet: link.dataSet ?? 'subset', checks: linkChecks(link) };
 }

@@ -93,7 +93,7 @@ function onWorkerEvent(event: FromWorker): void {
 
 // The model the page starts with: the one kept in this browser from an earlier visit, else the shipped
 // reference model. Loaded at once, without waiting for the data (the worker tests it when the test images
-// are in), so a first visit can draw at once; again after Reset, a change of data set or a new worker.
+// are in), so a first visit can draw at once; again after Reset or with a new worker.
 const REFERENCE_MODEL_URL = './models/reference.mnst'; // made by scripts/make-reference-model.sh
 let needsFirstModel = true;
 let firstModelTicket = 0; // only the latest load may finish
@@ -158,7 +158,9 @@ function sendReset(): void {
 }
 
 // Loads a data set: the worker gets the training files as soon as they are in (Train works from then on)
-// and the test files when they follow. Only the latest choice may finish.
+// and the test files when they follow. Only the latest choice may finish. The model stays: both sets share
+// the test images, and its test is run again on them once they are in. Until the chosen set's training
+// images are in, the page counts none (the worker still holds the old set's), so Train waits for them.
 let dataLoad = 0;
 async function chooseData(set: DataSet): Promise<void> {
   const previous = store.get();
@@ -167,11 +169,14 @@ async function chooseData(set: DataSet): Promise<void> {
   try {
     manifest ??= await loadManifest();
     const spec = manifest.sets[set];
-    if (previous.trainAvailable > 0) {
-      sendReset(); // a model is tested on its data set: it comes back once the new one is in
-      needsFirstModel = true;
-    }
-    store.update({ phase: 'loading-data', dataSet: set, dataLabel: spec.label, dataProgress: { loaded: 0, total: 1 }, ...(store.get().workerFailed ? {} : { alert: null }) });
+    store.update({
+      phase: 'loading-data',
+      dataSet: set,
+      dataLabel: spec.label,
+      dataProgress: { loaded: 0, total: 1 },
+      trainAvailable: 0,
+      ...(store.get().workerFailed ? {} : { alert: null }),
+    });
     const test = await loadDataSetOffThread(
       spec,
       (loaded, total) => load === dataLoad && store.update({ dataProgress: { loaded, total } }),
@@ -189,11 +194,14 @@ async function chooseData(set: DataSet): Promise<void> {
       store.update({ alert: `Could not load the test images: ${message}. Training works; testing needs them: reload the page to try again.`, dataProgress: null });
       return;
     }
+    const kept = previous.trainAvailable > 0; // the worker still holds the set loaded before
     store.update({
       alert: `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${message}`,
       dataProgress: null,
-      dataSet: previous.trainAvailable > 0 ? previous.dataSet : set,
-      phase: previous.trainAvailable > 0 ? 'idle' : 'loading-data',
+      dataSet: kept ? previous.dataSet : set,
+      dataLabel: kept ? previous.dataLabel : store.get().dataLabel,
+      trainAvailable: previous.trainAvailable,
+      phase: kept ? (store.get().hasModel ? 'finished' : 'idle') : 'loading-data',
     });
   }
 }
@@ -246,7 +254,7 @@ const renderExperiments = mountExperiments(store, (set) => void chooseData(set))
 const digits = wireDigits(store, client, pad, predict);
 
 mountJump();
-const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert(), pad.render, renderUnits, renderExplain, mountCorrect(digits.correct), mountYourDigits(digits.yourDigits), ...renderExperiments];
+const renderers = [renderControls, renderModel, mountProgress(), mountCharts(), mountResults(), mountAlert({ dismiss: () => store.update({ alert: null, settingsAlert: null }) }), pad.render, renderUnits, renderExplain, mountCorrect(digits.correct), mountYourDigits(digits.yourDigits), ...renderExperiments];
 store.subscribe((s, previous) => {
   for (const render of renderers) render(s, previous);
 });

@@ -254,6 +254,11 @@ export function lossDiverged(step: { status: string }): boolean {
   return step.status === 'diverged';
 }
 
+/** A message as a sentence: the core's end without a full stop. */
+export function asSentence(message: string): string {
+  return /[.?!]$/.test(message) ? message : `${message}.`;
+}
+
 /** What the page says when training diverged. */
 export function divergenceMessage(epoch: number, learningRate: number): string {
   const smaller = Number((learningRate / 10).toPrecision(2));

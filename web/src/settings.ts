@@ -99,3 +99,16 @@ export function readSettings(settings: Settings): TrainConfig | string {
 function orList(items: readonly string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
+
+/** The fields an alert's lines name: a value the page refused ("Batch size: enter a whole number, …") or
+ *  one the core refused ("Invalid setting: batch size must be …"), so the form can mark them. */
+export function fieldsNamed(alert: string | null): SettingKey[] {
+  if (!alert) return [];
+  const keys: SettingKey[] = [];
+  for (const line of alert.split('\n')) {
+    const text = line.replace(/^Invalid setting: /, '').toLowerCase();
+    const field = SETTING_FIELDS.find((f) => text.startsWith(`${f.label.toLowerCase()}:`) || text.startsWith(`${f.label.toLowerCase()} `));
+    if (field && !keys.includes(field.key)) keys.push(field.key);
+  }
+  return keys;
+}

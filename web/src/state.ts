@@ -17,7 +17,7 @@ import type {
   UnitsView,
 } from './protocol';
 import { keepRun, nextColour, type RunRecord } from './runs';
-import { DEFAULT_SETTINGS, type SettingKey, type Settings } from './settings';
+import { DEFAULT_SETTINGS, fieldsNamed, type SettingKey, type Settings } from './settings';
 
 export type Phase = 'starting' | 'loading-data' | 'idle' | 'training' | 'paused' | 'finished';
 
@@ -322,8 +322,14 @@ function linkSettingsRefused(s: AppState, errors: Array<SettingCheck & { message
       settings.trainSize = String(s.trainAvailable);
     } else settings[key] = DEFAULT_SETTINGS[key];
   }
-  const alert = [s.settingsAlert, ...errors.map((e) => e.message)].filter(Boolean).join(' ');
-  return { settings, examplesChosen, settingsAlert: alert };
+  return { settings, examplesChosen, settingsAlert: linkAlert(s.settingsAlert, errors.map((e) => e.message)) };
+}
+
+/** The alert for settings a link gave that cannot be used: LINK_ALERT_HEAD, then one line each. */
+export const LINK_ALERT_HEAD = 'This link has settings the page cannot use; those fields keep their defaults:';
+export function linkAlert(previous: string | null, messages: string[]): string | null {
+  if (messages.length === 0) return previous;
+  return [previous ?? LINK_ALERT_HEAD, ...messages].join('\n');
 }
 
 /** The examples a run trained, and its samples/s over its whole time: at its end the progress figures show
@@ -364,6 +370,7 @@ export function editSetting(s: AppState, key: SettingKey, text: string): Partial
     settings: { ...s.settings, [key]: text },
     examplesChosen: s.examplesChosen || key === 'trainSize',
     settingsAlert: null,
+    ...(fieldsNamed(s.alert).includes(key) ? { alert: null } : {}), // the value it was about is being changed
   };
 }
 

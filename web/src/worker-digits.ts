@@ -1,6 +1,7 @@
 // The worker's side of "Your digits": how a model reads each of the user's digits, and the digits to and
 // from MNIST's IDX pair of files, checked by the core. Each answers with one event (protocol.ts).
 import { CoreError, release, type Core, type Dataset, type Model } from './core';
+import { asSentence } from './protocol';
 import { post } from './worker-tasks';
 
 // How `model` reads each of the user's digits (n * 784 bytes): argmax per image, in chunks so the float
@@ -35,8 +36,7 @@ export function importDigits(core: Core, files: [ArrayBuffer, ArrayBuffer]): voi
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof CoreError ? error.code : 'internal';
-    const sentence = /[.?!]$/.test(message) ? message : `${message}.`;
-    post({ type: 'error', code, message: `Could not import your digits: ${sentence} The digits you kept are unchanged.` });
+    post({ type: 'error', code, message: `Could not import your digits: ${asSentence(message)} The digits you kept are unchanged.` });
     return;
   }
   try {

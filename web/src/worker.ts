@@ -23,6 +23,7 @@ import {
 import { fineTuneConfig, scores, type FineTuneRun } from './fine-tune';
 import {
   EXPLAIN_UNITS,
+  asSentence,
   FINE_TUNE,
   GALLERY_SIZE,
   UNITS_SHOWN,
@@ -196,7 +197,7 @@ function checkSettings(checks: SettingCheck[]): void {
       core.checkConfig(trainerConfig(check.config), data.train.size());
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
-      errors.push({ ...check, message: `${INVALID_SETTING}: ${error.message}` });
+      errors.push({ ...check, message: `${INVALID_SETTING}: ${asSentence(error.message)}` });
     }
   }
   post({ type: 'settings-checked', errors });
@@ -469,8 +470,7 @@ function loadModel(bytes: ArrayBuffer, source: ModelSource, name: string): void 
     const what = source === 'imported' ? `Could not import ${name}` : 'The saved model could not be restored';
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof CoreError ? error.code : 'internal';
-    const sentence = /[.?!]$/.test(message) ? message : `${message}.`;
-    post({ type: 'error', code, message: `${what}: ${sentence} The current model is kept.` });
+    post({ type: 'error', code, message: `${what}: ${asSentence(message)} The current model is kept.` });
     return;
   }
   release(model, previous);
@@ -678,7 +678,8 @@ function handle(message: ToWorker): void {
     }
   } catch (error) {
     const invalid = error instanceof CoreError && error.code === 'invalid-argument';
-    fail(error, message.type === 'train' && invalid ? INVALID_SETTING : '');
+    if (message.type === 'train' && invalid) fail(new CoreError(error.code, asSentence(error.message)), INVALID_SETTING);
+    else fail(error);
   }
 }
 

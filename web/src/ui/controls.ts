@@ -3,7 +3,7 @@
 // fill them the same way. Train reads it into a TrainConfig (the page checks the form of each value; the
 // ranges are the C++ core's, one source of truth), and the buttons follow the phase.
 import type { DataSet, TrainConfig } from '../protocol';
-import { applies, readSettings, SETTING_FIELDS, type SettingKey } from '../settings';
+import { applies, fieldsNamed, readSettings, SETTING_FIELDS, type SettingKey } from '../settings';
 import type { AppState } from '../state';
 import { byId, setHidden, setText } from './dom';
 
@@ -40,9 +40,11 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
   for (const { key, input } of inputs) {
     input.addEventListener(input instanceof HTMLSelectElement ? 'change' : 'input', () => intents.edit(key, input.value));
   }
+  let trainPressed = false; // until the next alert: the answer to Train (the core's comes from the worker)
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!latest) return;
+    trainPressed = true;
     const config = readSettings(latest.settings);
     if (typeof config === 'string') intents.invalid(config);
     else intents.train(config);
@@ -52,6 +54,26 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
   buttons.stop.addEventListener('click', () => intents.stop());
   buttons.reset.addEventListener('click', () => intents.reset());
   select.addEventListener('change', () => intents.dataSet(select.value as DataSet));
+
+  // The fields the alert names are marked invalid and described by it; after Train, the first one takes the
+  // focus, so the value to fix is where the user is (the alert itself floats at the window's bottom).
+  function markInvalid(s: AppState, previous: AppState): void {
+    const named = [...fieldsNamed(s.settingsAlert), ...fieldsNamed(s.alert)];
+    for (const { key, input } of inputs) {
+      const invalid = named.includes(key);
+      if ((input.getAttribute('aria-invalid') === 'true') === invalid) continue;
+      if (invalid) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', 'alert');
+      } else {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
+    }
+    const fresh = fieldsNamed(s.alert)[0];
+    if (fresh && s.alert !== previous.alert && trainPressed) inputs.find((i) => i.key === fresh)?.input.focus();
+    if (s.alert && s.alert !== previous.alert) trainPressed = false;
+  }
 
   return (s, previous) => {
     latest = s;
@@ -74,6 +96,8 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
       setHidden(optional.warmup, !applies('warmup', s.settings));
       setHidden(optional.warmupHint, !applies('warmup', s.settings));
     }
+    if (s.alert !== previous.alert || s.settingsAlert !== previous.settingsAlert || s === previous) markInvalid(s, previous);
+    if (running) trainPressed = false; // Train was taken
     if (select.value !== s.dataSet) select.value = s.dataSet;
     if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) trainSize.max = String(s.trainAvailable);
     const phaseText: Record<AppState['phase'], string> = {

@@ -40,7 +40,9 @@ export function mountModel(intents: ModelIntents): (s: AppState, previous: AppSt
     setText(
       text,
       !file
-        ? 'No model yet: train one or import a file.'
+        ? running && s.run
+          ? `${s.fineTune?.running ? 'Fine-tuning' : 'Training'} a 784-${s.run.config.hidden}-10 model: drawings are read by it as it trains.`
+          : 'No model yet: train one or import a file.'
         : s.finishedReason === 'reference'
           ? `Reference model, ${tested} (784-${file.hidden}-10, trained with the report's settings). Training replaces it; Reset brings it back.`
           : `Model 784-${file.hidden}-10 (${(file.bytes.byteLength / 1024).toFixed(0)} KB), kept in this browser.`,

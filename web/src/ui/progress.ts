@@ -54,7 +54,7 @@ export function mountProgress(): (s: AppState) => void {
         dataText,
         s.trainAvailable > 0
           ? `${number.format(s.trainAvailable)} training images loaded, training can start; test images: ${mb}`
-          : `Loading ${s.dataLabel}: ${mb}`,
+          : `Loading ${s.dataLabel} (${mb})`,
       );
     } else if (s.trainAvailable > 0) {
       setHidden(dataStatus, false);
