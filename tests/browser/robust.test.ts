@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryInfo } from '../../wasm/mnist-core';
 import { divergenceMessage } from '../../web/src/protocol';
 import { patchModel } from '../js/model-bytes';
-import { alertText, drawSeven, launch, openPage, testAccuracy, train, waitForData, waitForReferenceModel, waitForTestAccuracy, type Opened } from './harness';
+import { alertText, drawSeven, launch, openPage, REFERENCE_ACCURACY, testAccuracy, train, waitForData, waitForReferenceModel, waitForTestAccuracy, type Opened } from './harness';
 
 let browser: Browser;
 let opened: Opened | null = null;
@@ -286,9 +286,20 @@ describe('failures', () => {
   it('stops a diverging run at once with a message suggesting a smaller learning rate, and stays usable', async () => {
     const p = await open();
     await train(p, 5000, 20, { 'Hidden units': '32', 'Learning rate': '50' });
-    await expect.poll(() => alertText(p), { timeout: 30_000 }).toBe(divergenceMessage(1, 50));
-    expect(await phaseText(p)).toBe('Diverged; the last finite model was kept and tested.');
-    expect(await testAccuracy(p).textContent()).toMatch(/\d/);
+    await expect.poll(() => alertText(p), { timeout: 30_000 }).toBe(divergenceMessage(1, 50, false));
+    // Diverged in its first epoch: its model would be the random start, so the model from before (here the
+    // reference) comes back instead of it.
+    await expect.poll(() => phaseText(p)).toBe('Ready with the reference model: draw a digit, or press Train for your own.');
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY);
+    // The same after a model of one's own: the one kept in this browser comes back, not the reference.
+    await train(p, 1000, 1, { 'Learning rate': '0.1' });
+    await expect.poll(() => phaseText(p), { timeout: 60_000 }).toMatch(/^Finished/);
+    await waitForTestAccuracy(p);
+    const own = await testAccuracy(p).textContent();
+    await train(p, 5000, 20, { 'Learning rate': '50' });
+    await expect.poll(() => alertText(p), { timeout: 30_000 }).toBe(divergenceMessage(1, 50, false));
+    await expect.poll(() => phaseText(p)).toBe('Restored the model saved in this browser; tested on the test images.');
+    await expect.poll(() => testAccuracy(p).textContent()).toBe(own);
     expect(await p.getByLabel('Training progress').evaluate((e: HTMLProgressElement) => e.value)).toBeLessThan(4250);
     expect(await p.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     await train(p, 600, 1, { 'Learning rate': '0.1' });

@@ -227,10 +227,14 @@ describe('divergence', () => {
     expect(status).toBe('finished');
   });
 
-  it('suggests a smaller learning rate', () => {
-    expect(divergenceMessage(1, 50)).toBe(
+  it('suggests a smaller learning rate: the reference\'s above it, a tenth below', () => {
+    expect(divergenceMessage(1, 50, false)).toBe(
       'Training diverged in epoch 1: the loss became NaN, infinite or huge with learning rate 50. ' +
-        'Try a smaller learning rate (e.g. 5); the last finite model is kept.',
+        "Try a smaller learning rate (e.g. 0.1, the reference's); no model of this run is kept, and the one from before it is back.",
+    );
+    expect(divergenceMessage(3, 0.05, true)).toBe(
+      'Training diverged in epoch 3: the loss became NaN, infinite or huge with learning rate 0.05. ' +
+        'Try a smaller learning rate (e.g. 0.005); the last finite model is kept.',
     );
   });
 });

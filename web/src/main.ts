@@ -80,6 +80,9 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
   if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
+  // A run that diverged in its first epoch keeps no model: the one from before it comes back (kept in
+  // IndexedDB, or the reference model), as after Reset.
+  if (event.type === 'finished' && event.reason === 'diverged' && !event.trained) void loadFirstModel();
   if (event.type === 'reset' && event.answer && resetsAnswered === pendingReset?.answer) {
     const { deleted, actions } = pendingReset;
     pendingReset = null;

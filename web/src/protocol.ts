@@ -259,11 +259,14 @@ export function asSentence(message: string): string {
   return /[.?!]$/.test(message) ? message : `${message}.`;
 }
 
-/** What the page says when training diverged. */
-export function divergenceMessage(epoch: number, learningRate: number): string {
-  const smaller = Number((learningRate / 10).toPrecision(2));
+/** What the page says when training diverged: `kept`, the model of the epoch's start is kept (a run that
+ *  diverged in its first epoch keeps none: its start is the random initial model). Above the reference's
+ *  0.1 it suggests 0.1 (a tenth of 1000 diverges too), below it a tenth. */
+export function divergenceMessage(epoch: number, learningRate: number, kept: boolean): string {
+  const suggestion = learningRate > 0.1 ? "0.1, the reference's" : String(Number((learningRate / 10).toPrecision(2)));
   return (
     `Training diverged in epoch ${epoch}: the loss became NaN, infinite or huge with learning rate ${learningRate}. ` +
-    `Try a smaller learning rate (e.g. ${smaller}); the last finite model is kept.`
+    `Try a smaller learning rate (e.g. ${suggestion}); ` +
+    (kept ? 'the last finite model is kept.' : 'no model of this run is kept, and the one from before it is back.')
   );
 }

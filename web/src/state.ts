@@ -284,7 +284,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         modelName: e.name,
         seconds: 0,
         hasModel: true,
-        alert: null,
+        // An import clears the last alert (a refused file, say); a model coming back by itself keeps it (the
+        // divergence that brought it back, a data set that failed to load).
+        ...(e.source === 'imported' ? { alert: null } : {}),
         fineTune: null,
       };
     case 'model-tested':

@@ -429,7 +429,9 @@ function finish(reason: FinishReason): void {
     }
     done = examplesDone(r);
     lastTally = r.trainer.threadTally();
-    if (done > 0) m = c.model(r.trainer);
+    // Diverged in its first epoch, the trainer is back at its random start: not a model worth keeping.
+    const untrained = reason === 'diverged' && epoch === 0;
+    if (done > 0 && !untrained) m = c.model(r.trainer);
   } finally {
     release(r.trainer);
   }
@@ -439,7 +441,7 @@ function finish(reason: FinishReason): void {
     post({ type: 'finished', reason, seconds, trained: m !== null, test });
     if (r.fineTune) finishFineTune(r.fineTune, seconds, Math.ceil(done / r.batch), test);
     if (reason === 'diverged')
-      post({ type: 'error', code: 'diverged', message: divergenceMessage(epoch + 1, r.config.learningRate) });
+      post({ type: 'error', code: 'diverged', message: divergenceMessage(epoch + 1, r.config.learningRate, m !== null) });
     if (!m) return;
     later('model', () => {
       if (model === m) postModel(c, m);

@@ -112,7 +112,9 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
             ? 'Stopped; the model so far was tested.'
             : 'Stopped before the first batch: there is no model. Press Train, or Reset for the reference model.'
           : s.finishedReason === 'diverged'
-            ? 'Diverged; the last finite model was kept and tested.'
+            ? s.hasModel
+              ? 'Diverged; the last finite model was kept and tested.'
+              : 'Diverged in its first epoch: no model of this run is kept.'
             : s.finishedReason === 'imported'
               ? `Imported ${s.modelName}; tested on the test images.`
               : s.finishedReason === 'restored'
