@@ -31,9 +31,9 @@ const CONTROLS = 'button:not([disabled]), input:not([disabled]), select:not([dis
 
 // Tabs through the whole page from the top; returns the ids (or names) of what got focus, with whether
 // each showed a focus ring (an outline or a box-shadow around it, or around the label that holds it).
-async function tabThrough(p: Page): Promise<Array<{ name: string; ring: boolean }>> {
+async function tabThrough(p: Page): Promise<Array<{ name: string; ring: boolean; card: string | null }>> {
   await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const seen: Array<{ name: string; ring: boolean }> = [];
+  const seen: Array<{ name: string; ring: boolean; card: string | null }> = [];
   for (let i = 0; i < 80; ++i) {
     await p.keyboard.press('Tab');
     const focused = await p.evaluate(() => {
@@ -47,6 +47,7 @@ async function tabThrough(p: Page): Promise<Array<{ name: string; ring: boolean 
       return {
         name: e.id || e.getAttribute('aria-label') || e.textContent?.trim() || e.tagName,
         ring: ringOf(e) || (holder !== null && ringOf(holder)),
+        card: e.closest('section.card')?.id ?? null,
       };
     });
     if (!focused || seen.some((s) => s.name === focused.name)) break;
@@ -74,6 +75,26 @@ describe('accessibility', () => {
     for (const summary of await p.locator('details:not([open]) > summary').all()) await summary.click();
     expect(await p.locator('details:not([open])').count()).toBe(0);
     expect(await seriousViolations(p), 'with every panel open').toEqual([]);
+  });
+
+  it('tabs through the cards in the order they are drawn, after a first stop that skips to the pad', async () => {
+    const p = await open();
+    const tabbed = await tabThrough(p);
+    expect(tabbed[0].name).toBe('Skip to the drawing pad');
+    const cards = tabbed.map((t) => t.card).filter((c, i, all): c is string => c !== null && c !== all[i - 1]);
+    const drawn = await p.evaluate(
+      (ids) =>
+        ids
+          .map((id) => ({ id, box: document.getElementById(id)!.getBoundingClientRect() }))
+          .sort((a, b) => a.box.top - b.box.top || a.box.left - b.box.left)
+          .map((c) => c.id),
+      [...new Set(cards)],
+    );
+    expect(cards).toEqual(drawn); // each card once, top to bottom, left to right
+    await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.evaluate(() => document.activeElement?.id)).toBe('pad');
   });
 
   it('reaches every control with Tab, shows a focus ring on each, and trains and draws from the keyboard', async () => {
@@ -149,7 +170,7 @@ describe('on a phone (390x844, touch)', () => {
     const p = await open(phone);
     const current = () => p.locator('nav.jump a[aria-current="location"]').allTextContents();
     await expect.poll(current).toEqual(['Settings']);
-    await p.getByRole('link', { name: 'Draw' }).tap();
+    await p.getByRole('link', { name: 'Draw', exact: true }).tap();
     await expect.poll(current).toEqual(['Draw']);
     await p.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
     await expect.poll(current).toEqual(['Results']);
@@ -165,7 +186,7 @@ describe('on a phone (390x844, touch)', () => {
 
     for (const where of ['top', 'bottom'] as const) {
       await p.evaluate((w) => scrollTo(0, w === 'top' ? 0 : document.documentElement.scrollHeight), where);
-      const draw = p.getByRole('link', { name: 'Draw' });
+      const draw = p.getByRole('link', { name: 'Draw', exact: true });
       expect(await draw.isVisible(), `the Draw link at the ${where}`).toBe(true);
       await draw.tap();
       await expect.poll(() => padInView(p), { message: `the pad in view after a tap at the ${where}` }).toBe(true);

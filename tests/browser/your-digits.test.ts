@@ -169,7 +169,7 @@ describe('teaching the model your handwriting', () => {
     await waitForData(p);
     await waitForReferenceModel(p);
     await expect.poll(() => kept(p)).toBe(2);
-    await expect.poll(() => gallery(p).locator('li').first().textContent()).toMatch(/^7 · model: 7/);
+    await expect.poll(() => gallery(p).locator('li').first().textContent()).toMatch(/^7 → 7/);
     await p.getByRole('button', { name: 'Delete this 7' }).click();
     await expect.poll(() => kept(p)).toBe(1);
     await expect.poll(() => stored(p)).toBe(1);
@@ -239,5 +239,9 @@ describe('teaching the model your handwriting', () => {
       'Your digit labelled 3',
       'Your digit labelled 4',
     ]);
+    // The same files again: nothing new to keep, and the page says so.
+    await input.setInputFiles([file('i', Buffer.from(images)), file('l', Buffer.from(labels))]);
+    await expect.poll(() => alertText(p)).toBe('Every one of the 3 digits in these files is already kept: nothing was added.');
+    expect(await kept(p)).toBe(3);
   });
 });

@@ -211,6 +211,17 @@ describe('your digits and fine-tuning in the state', () => {
     expect(fold(done, { type: 'reset', answer: true }).fineTune).toBeNull();
   });
 
+  it('keeps a digit imported again once, and says so when the files hold nothing new', () => {
+    const one = { ...reference, digits: [{ id: 4, label: 7, pixels: new Uint8Array(784).fill(3) }] };
+    const pixels = new Uint8Array(2 * 784).fill(3); // a 7 already kept, and the same pixels labelled 1
+    const s = fold(one, { type: 'digits-imported', pixels, labels: new Uint8Array([7, 1]) });
+    expect(s.digits.map((d) => d.label)).toEqual([7, 1]);
+    expect(s.alert).toBeNull();
+    const again = fold(s, { type: 'digits-imported', pixels, labels: new Uint8Array([7, 1]) });
+    expect(again.digits).toBe(s.digits);
+    expect(again.alert).toBe('Every one of the 2 digits in these files is already kept: nothing was added.');
+  });
+
   it('forgets a fine-tune when a run from scratch starts', () => {
     const run = fold(tuning, { type: 'started', config: DEFAULT_CONFIG, epochSize: 17000, validationSize: 3000, totalExamples: 170000 });
     expect(run.fineTune).toBeNull();

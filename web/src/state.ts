@@ -251,14 +251,21 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
       };
     case 'classified':
       return s.digitGuesses?.request === e.id ? { digitGuesses: { ...s.digitGuesses, predicted: e.predicted } } : {};
-    case 'digits-imported':
-      if (s.digits.length + e.labels.length > MAX_DIGITS)
+    case 'digits-imported': {
+      // A digit already kept (the same label and pixels: the files exported from here, imported again) is not
+      // kept twice.
+      const kept = new Set(s.digits.map(digitKey));
+      const added = toDigits(e.pixels, e.labels, nextDigitId(s.digits)).filter((d) => !kept.has(digitKey(d)));
+      if (added.length === 0)
+        return { alert: `Every one of the ${e.labels.length} digits in these files is already kept: nothing was added.` };
+      if (s.digits.length + added.length > MAX_DIGITS)
         return {
           alert:
-            `Could not import your digits: ${e.labels.length} more would make ${s.digits.length + e.labels.length}, ` +
+            `Could not import your digits: ${added.length} more would make ${s.digits.length + added.length}, ` +
             `above the ${MAX_DIGITS} this page keeps. The digits you kept are unchanged.`,
         };
-      return { digits: s.digits.concat(toDigits(e.pixels, e.labels, nextDigitId(s.digits))), alert: null };
+      return { digits: s.digits.concat(added), alert: null };
+    }
     case 'digits-exported':
       return { digitExport: { images: e.images, labels: e.labels } };
     case 'reset':
@@ -389,6 +396,11 @@ export function replaceSettings(s: AppState, settings: Settings, examples: numbe
 /** The id after the largest kept (ids stay unique across deletes, imports and reloads). */
 export function nextDigitId(digits: Digit[]): number {
   return digits.reduce((m, d) => Math.max(m, d.id), 0) + 1;
+}
+
+/** What makes two digits the same: the label and every pixel. */
+function digitKey(d: Digit): string {
+  return `${d.label}:${d.pixels.join(',')}`;
 }
 
 /** n images (n * 784 bytes) and n labels as Digits with ids from `firstId`. */

@@ -82,7 +82,9 @@ export function mountYourDigits(intents: YourDigitsIntents): (s: AppState, previ
       const item = el('li');
       const canvas = el('canvas', { width: '28', height: '28', role: 'img', 'aria-label': `Your digit labelled ${d.label}` });
       drawDigit(canvas, d.pixels, 1 / 255);
-      const caption = el('span', {}, `${d.label} · model: `);
+      // "label → what the model reads", as the test gallery writes its digits.
+      const reads = read === undefined ? 'not read yet' : `the model reads ${read}`;
+      const caption = el('span', { title: `Labelled ${d.label}; ${reads}` }, `${d.label} → `);
       caption.append(el('span', read !== undefined && read !== d.label ? { class: 'wrong' } : {}, read === undefined ? '–' : String(read)));
       const remove = el('button', { type: 'button', class: 'delete', 'data-id': String(d.id), 'aria-label': `Delete this ${d.label}` }, '×');
       item.append(canvas, caption, remove);
@@ -118,7 +120,9 @@ export function mountYourDigits(intents: YourDigitsIntents): (s: AppState, previ
       note,
       n === 0
         ? 'Draw a digit the model gets wrong, then press the right digit under "Correct the prediction": it is kept here (in this browser) for fine-tuning.'
-        : `${n} digit${n === 1 ? '' : 's'} of yours, kept in this browser` + (n > SHOWN ? ` (the first ${SHOWN} shown).` : '.'),
+        : `${n} digit${n === 1 ? '' : 's'} of yours, kept in this browser` +
+            (n > SHOWN ? ` (the first ${SHOWN} shown)` : '') +
+            '; under each, its label → what the model reads.',
     );
     setHidden(progress, !fineTuning);
     if (fineTuning && s.run) setProgress(progress, s.run.examplesDone, Math.max(1, s.run.totalExamples));
