@@ -193,6 +193,17 @@ describe('runs side by side', () => {
     await expect.poll(() => runRows(p).allTextContents()).toEqual([expect.stringMatching(/^Run 2/)]);
     await expect.poll(() => onCharts(p, 0)).toBe(0);
     expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Delete run 2');
+    // Undo brings it back where it was, on the charts too, and keeps it over a reload.
+    expect(await p.getByRole('status').filter({ hasText: 'Run 1 deleted.' }).isVisible()).toBe(true);
+    await p.getByRole('button', { name: 'Undo deleting run 1' }).click();
+    await expect.poll(() => runRows(p).allTextContents()).toEqual([expect.stringMatching(/^Run 1/), expect.stringMatching(/^Run 2/)]);
+    await expect.poll(() => onCharts(p, 0)).toBeGreaterThan(20);
+    expect(await p.getByRole('button', { name: 'Undo deleting run 1' }).count()).toBe(0);
+    await p.reload();
+    await waitForData(p);
+    await expect.poll(() => runRows(p).count()).toBe(2);
+    await p.getByRole('button', { name: 'Delete run 1' }).click();
+    await expect.poll(() => runRows(p).count()).toBe(1);
     await p.reload();
     await waitForData(p);
     await expect.poll(() => runRows(p).count()).toBe(1);

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, type EpochRow } from '../../web/src/protocol';
 import {
   chartedRuns,
   deleteRun,
+  undeleteRun,
   describeRun,
   isRunRecord,
   keepRun,
@@ -73,6 +74,16 @@ describe('runs', () => {
     expect(deleteRun(runs, 2).map((r) => r.id)).toEqual([1, 3]);
   });
 
+  it('puts a deleted run back where it was, once; a run kept since clears the undo', () => {
+    const runs = keep(3);
+    const deleted = { run: runs[1], index: 1 };
+    const back = undeleteRun(deleteRun(runs, 2), deleted);
+    expect(back.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(back[1]).toBe(runs[1]);
+    expect(undeleteRun(back, deleted).map((r) => r.id)).toEqual([1, 2, 3]); // already there
+    expect(undeleteRun([runs[0]], { run: runs[2], index: 2 }).map((r) => r.id)).toEqual([1, 3]); // past the end
+  });
+
   it('draws at most MAX_RUNS at once, counting the one training', () => {
     const runs = keep(MAX_RUNS);
     expect(chartedRuns(runs, false)).toHaveLength(MAX_RUNS);
@@ -129,6 +140,14 @@ describe('state: runs and settings', () => {
     expect(again.run?.colour).toBe(RUN_COLOURS[1]);
     expect(again.runs).toBe(s.runs); // a new run and a reset keep the list
     expect(fold(again, { type: 'reset', answer: true }).runs).toBe(s.runs);
+  });
+
+  it('forgets the deleted run it could bring back once another run is kept, not before', () => {
+    const deleted = { run: keep(1)[0], index: 0 };
+    const s = fold({ ...trained, deletedRun: deleted }, { type: 'finished', reason: 'stopped', seconds: 1.5, trained: false, test: null });
+    expect(s.deletedRun).toBe(deleted); // nothing kept
+    const kept = fold({ ...trained, deletedRun: deleted }, { type: 'finished', reason: 'completed', seconds: 2, trained: true, test: test(0.9) });
+    expect(kept.deletedRun).toBeNull();
   });
 
   it('keeps a stopped run, fills its accuracy when the test images come later, and drops a run that trained nothing', () => {

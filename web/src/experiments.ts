@@ -2,7 +2,7 @@
 // (IndexedDB, runs-storage.ts) and the address bar following the form. No DOM code here (ui/ has it) and no
 // state of its own beyond whether the stored runs have been read.
 import type { DataSet, SettingCheck } from './protocol';
-import { deleteRun, mergeRuns, setHidden } from './runs';
+import { deleteRun, mergeRuns, setHidden, undeleteRun } from './runs';
 import { loadRuns, saveRuns } from './runs-storage';
 import { settingsFromConfig } from './settings';
 import { linkAlert, replaceSettings, type AppState, type Store } from './state';
@@ -36,7 +36,12 @@ export function mountExperiments(store: Store, chooseData: (set: DataSet) => voi
   });
   const renderRuns = mountRuns({
     setHidden: (id, hidden) => store.update((s) => ({ runs: setHidden(s.runs, id, hidden) })),
-    remove: (id) => store.update((s) => ({ runs: deleteRun(s.runs, id) })),
+    remove: (id) =>
+      store.update((s) => {
+        const index = s.runs.findIndex((r) => r.id === id);
+        return index < 0 ? {} : { runs: deleteRun(s.runs, id), deletedRun: { run: s.runs[index], index } };
+      }),
+    undo: () => store.update((s) => (s.deletedRun ? { runs: undeleteRun(s.runs, s.deletedRun), deletedRun: null } : {})),
     restore: (id) => {
       const run = store.get().runs.find((r) => r.id === id);
       if (run) choose(settingsFromConfig(run.config), run.config.trainSize > 0 ? run.config.trainSize : null, run.dataSet);

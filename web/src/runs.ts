@@ -45,6 +45,13 @@ export function deleteRun(runs: readonly RunRecord[], id: number): RunRecord[] {
   return runs.filter((r) => r.id !== id);
 }
 
+/** The runs with a deleted one back where it was (Undo), unless a run of its id is there already. */
+export function undeleteRun(runs: readonly RunRecord[], deleted: { run: RunRecord; index: number }): RunRecord[] {
+  if (runs.some((r) => r.id === deleted.run.id)) return [...runs];
+  const at = Math.min(deleted.index, runs.length);
+  return [...runs.slice(0, at), deleted.run, ...runs.slice(at)];
+}
+
 /** The kept runs drawn on the charts, oldest first: the shown ones among the newest MAX_RUNS, or the
  *  newest MAX_RUNS - 1 while another run trains (it is drawn too, on top). */
 export function chartedRuns(runs: readonly RunRecord[], training: boolean): RunRecord[] {

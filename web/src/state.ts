@@ -83,6 +83,7 @@ export interface AppState {
   examplesChosen: boolean; // "Training examples" was set (typed, a link, a preset), not every image loaded
   settingsAlert: string | null; // bad values in the page's link, shown until the settings change or Train
   runs: RunRecord[]; // the finished and stopped runs kept for comparison, oldest first (runs.ts)
+  deletedRun: { run: RunRecord; index: number } | null; // the last run deleted, for Undo until a run is kept
   digits: Digit[]; // "Your digits", kept in IndexedDB (digits-store.ts)
   // How the current model reads them: the answer to classify request `request` for the digits `ids`.
   digitGuesses: { request: number; ids: number[]; predicted: Uint8Array | null } | null;
@@ -130,6 +131,7 @@ export const initialState: AppState = {
   examplesChosen: false,
   settingsAlert: null,
   runs: [],
+  deletedRun: null,
   digits: [],
   digitGuesses: null,
   fineTune: null,
@@ -232,7 +234,9 @@ export function applyEvent(s: AppState, e: FromWorker): Partial<AppState> {
         seconds: e.seconds,
         hasModel: e.trained,
         run,
-        runs: run && e.trained && !s.fineTune?.running ? keepFinishedRun(s, run, e.reason, e.seconds, e.test?.accuracy ?? null) : s.runs,
+        ...(run && e.trained && !s.fineTune?.running
+          ? { runs: keepFinishedRun(s, run, e.reason, e.seconds, e.test?.accuracy ?? null), deletedRun: null }
+          : {}),
         fineTune: s.fineTune && { ...s.fineTune, running: false },
       };
     }

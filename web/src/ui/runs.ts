@@ -8,6 +8,7 @@ import { byId, el, setHidden, setText } from './dom';
 export interface RunIntents {
   setHidden(id: number, hidden: boolean): void;
   remove(id: number): void;
+  undo(): void; // brings the last deleted run back
   restore(id: number): void;
 }
 
@@ -31,6 +32,15 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
   const body = table.querySelector('tbody')!;
   const empty = byId('runs-empty');
   const legend = byId('legend');
+  const undoLine = byId('runs-undo');
+  const undoText = byId('runs-undo-text');
+  const undo = byId<HTMLButtonElement>('runs-undo-button');
+  undo.addEventListener('click', () => {
+    const id = latestDeleted;
+    intents.undo();
+    if (id !== null) (rows.get(id)?.tr.querySelector('button:last-child') as HTMLButtonElement | null)?.focus();
+  });
+  let latestDeleted: number | null = null;
   const rows = new Map<number, Row>();
 
   function makeRow(id: number): Row {
@@ -53,7 +63,7 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
       // Focus goes to the next run's Delete (or the previous one's), not to the page's top.
       const next = row.tr.nextElementSibling ?? row.tr.previousElementSibling;
       intents.remove(id);
-      (next?.querySelector('button:last-child') as HTMLButtonElement | null)?.focus();
+      ((next?.querySelector('button:last-child') as HTMLButtonElement | null) ?? undo).focus();
     });
     const head = el('th', { scope: 'row' });
     head.append(swatch, name);
@@ -106,6 +116,14 @@ export function mountRuns(intents: RunIntents): (s: AppState, previous: AppState
   let training = false;
   return (s, previous) => {
     if (s.runs !== previous.runs || !body.children.length) renderTable(s.runs);
+    if (s.deletedRun !== previous.deletedRun || s === previous) {
+      latestDeleted = s.deletedRun?.run.id ?? null;
+      setHidden(undoLine, !s.deletedRun);
+      if (s.deletedRun) {
+        setText(undoText, `Run ${s.deletedRun.run.id} deleted.`);
+        undo.setAttribute('aria-label', `Undo deleting run ${s.deletedRun.run.id}`);
+      }
+    }
     // A run's settings go into the form only between runs (the form is locked while one trains).
     const nowTraining = s.phase === 'training' || s.phase === 'paused';
     if (nowTraining !== training || s.runs !== previous.runs) for (const row of rows.values()) row.restore.disabled = nowTraining;
