@@ -160,4 +160,19 @@ describe('Why this prediction', () => {
     await p.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => p.locator('#why-body').isHidden()).toBe(true);
   });
+
+  it('reads the drawing again while a model trains: the explanation names the new model\'s units', async () => {
+    const p = await open();
+    await drawSeven(p);
+    await expect.poll(() => p.locator('#why-for-title').textContent()).toBe('For 7'); // the reference model, 256 units
+    const unitsNamed = async () => (await p.locator('#why-for li:not([hidden]) .unit-name').allTextContents()).map((t) => Number(t.slice(5)));
+    expect((await unitsNamed()).some((u) => u >= 32)).toBe(true);
+    // A long run of 32 units: its units are numbered below 32, the reference's mostly above.
+    await train(p, 20000, 200, { 'Hidden units': '32' });
+    await expect.poll(async () => (await unitsNamed()).every((u) => u < 32), { timeout: 20_000 }).toBe(true);
+    const summary = await p.locator('#why-summary').textContent();
+    await expect.poll(() => p.locator('#why-summary').textContent(), { timeout: 20_000 }).not.toBe(summary); // and again
+    await p.getByRole('button', { name: 'Stop' }).click();
+    await waitForTestAccuracy(p);
+  });
 });

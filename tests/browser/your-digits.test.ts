@@ -142,9 +142,12 @@ describe('teaching the model your handwriting', () => {
 
     expect(await predictionOf(p, GLYPH.strokes)).toBe(String(GLYPH.digit));
     expect(await p.locator('#model-text').textContent()).toMatch(/kept in this browser/);
+    // The phase line says a fine-tune happened (not "Finished in", as for a run), and then that it was undone.
+    expect(await p.locator('#phase-text').textContent()).toMatch(/^Fine-tuned on your digits in \d+\.\d s: before and after are under/);
 
     await p.getByRole('button', { name: 'Undo fine-tune' }).click();
     await expect.poll(() => testAccuracy(p).textContent()).toBe(REFERENCE_ACCURACY);
+    expect(await p.locator('#phase-text').textContent()).toBe('Fine-tune undone: the model from before it is back.');
     expect(await p.getByRole('button', { name: 'Undo fine-tune' }).isDisabled()).toBe(true);
     expect(await predictionOf(p, GLYPH.strokes)).toBe(wrong);
     expect(await alertText(p)).toBe('');

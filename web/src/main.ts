@@ -45,6 +45,9 @@ let resetsAnswered = 0;
 // the load), unless the user has acted since.
 let pendingReset: { answer: number; deleted: Promise<void>; actions: number } | null = null;
 
+const LIVE_READ_MS = 1000;
+let lastLiveRead = 0;
+
 const memoryWaiters: Array<(info: MemoryInfo) => void> = [];
 const timingWaiters: Array<(event: { tasks: Record<string, TaskTimes>; threads: ThreadTally | null }) => void> = [];
 
@@ -80,6 +83,15 @@ function onWorkerEvent(event: FromWorker): void {
   if (event.type === 'ready' && store.get().phase === 'starting') store.update({ phase: 'loading-data' });
   if (event.type === 'ready') client.send({ type: 'views', ...views }); // a replaced worker starts with both on
   if (!hadModel && store.get().hasModel) pad.refresh();
+  // While a model trains, the drawing on the pad is read again about once a second (and at each epoch's end),
+  // so the prediction and its explanation follow the model as it learns.
+  if ((event.type === 'progress' || event.type === 'epoch') && store.get().phase === 'training') {
+    const now = performance.now();
+    if (event.type === 'epoch' || now - lastLiveRead >= LIVE_READ_MS) {
+      lastLiveRead = now;
+      pad.refresh();
+    }
+  }
   // A run that diverged in its first epoch keeps no model: the one from before it comes back (kept in
   // IndexedDB, or the reference model), as after Reset.
   if (event.type === 'finished' && event.reason === 'diverged' && !event.trained) void loadFirstModel();
@@ -198,8 +210,11 @@ async function chooseData(set: DataSet): Promise<void> {
       return;
     }
     const kept = previous.trainAvailable > 0; // the worker still holds the set loaded before
+    const offline = navigator.onLine === false; // a service worker's cache has the sets loaded before, no others
     store.update({
-      alert: `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${message}`,
+      alert: offline
+        ? `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: this browser is offline, and only the data sets loaded before are kept for offline use.`
+        : `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${message}`,
       dataProgress: null,
       dataSet: kept ? previous.dataSet : set,
       dataLabel: kept ? previous.dataLabel : store.get().dataLabel,

@@ -56,9 +56,10 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
   select.addEventListener('change', () => intents.dataSet(select.value as DataSet));
 
   // The fields the alert names are marked invalid and described by it; after Train, the first one takes the
-  // focus, so the value to fix is where the user is (the alert itself floats at the window's bottom).
+  // focus, so the value to fix is where the user is (the alert itself floats at the window's bottom). A
+  // link's refused values are not marked: their fields hold the defaults again, which are valid.
   function markInvalid(s: AppState, previous: AppState): void {
-    const named = [...fieldsNamed(s.settingsAlert), ...fieldsNamed(s.alert)];
+    const named = fieldsNamed(s.alert);
     for (const { key, input } of inputs) {
       const invalid = named.includes(key);
       if ((input.getAttribute('aria-invalid') === 'true') === invalid) continue;
@@ -96,7 +97,7 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
       setHidden(optional.warmup, !applies('warmup', s.settings));
       setHidden(optional.warmupHint, !applies('warmup', s.settings));
     }
-    if (s.alert !== previous.alert || s.settingsAlert !== previous.settingsAlert || s === previous) markInvalid(s, previous);
+    if (s.alert !== previous.alert || s === previous) markInvalid(s, previous);
     if (running) trainPressed = false; // Train was taken
     if (select.value !== s.dataSet) select.value = s.dataSet;
     if (s.trainAvailable !== previous.trainAvailable && s.trainAvailable > 0) trainSize.max = String(s.trainAvailable);
@@ -106,24 +107,31 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
       idle: 'Ready. Press Train.',
       training: 'Training…',
       paused: 'Paused.',
-      finished:
-        s.finishedReason === 'stopped'
-          ? s.hasModel
-            ? 'Stopped; the model so far was tested.'
-            : 'Stopped before the first batch: there is no model. Press Train, or Reset for the reference model.'
-          : s.finishedReason === 'diverged'
-            ? s.hasModel
-              ? 'Diverged; the last finite model was kept and tested.'
-              : 'Diverged in its first epoch: no model of this run is kept.'
-            : s.finishedReason === 'imported'
-              ? `Imported ${s.modelName}; tested on the test images.`
-              : s.finishedReason === 'restored'
-                ? 'Restored the model saved in this browser; tested on the test images.'
-                : s.finishedReason === 'reference'
-                  ? 'Ready with the reference model: draw a digit, or press Train for your own.'
-                : `Finished in ${s.seconds.toFixed(1)} s` +
-                  (s.history.length ? ` (${(s.seconds / s.history.length).toFixed(2)} s per epoch).` : '.'),
+      finished: finishedText(s),
     };
     setText(byId('phase-text'), s.workerFailed ? 'The training worker stopped. Press Reset.' : phaseText[s.phase]);
   };
+}
+
+/** What the phase line says once nothing runs: how the model on show came about. */
+function finishedText(s: AppState): string {
+  if (s.fineTune?.undone) return 'Fine-tune undone: the model from before it is back.';
+  if (s.fineTune && (s.finishedReason === 'completed' || s.finishedReason === 'stopped'))
+    return `Fine-tuned on your digits in ${s.seconds.toFixed(1)} s: before and after are under "Teach it your handwriting".`;
+  switch (s.finishedReason) {
+    case 'stopped':
+      return s.hasModel
+        ? 'Stopped; the model so far was tested.'
+        : 'Stopped before the first batch: there is no model. Press Train, or Reset for the reference model.';
+    case 'diverged':
+      return s.hasModel ? 'Diverged; the last finite model was kept and tested.' : 'Diverged in its first epoch: no model of this run is kept.';
+    case 'imported':
+      return `Imported ${s.modelName}; tested on the test images.`;
+    case 'restored':
+      return 'Restored the model saved in this browser; tested on the test images.';
+    case 'reference':
+      return 'Ready with the reference model: draw a digit, or press Train for your own.';
+    default:
+      return `Finished in ${s.seconds.toFixed(1)} s` + (s.history.length ? ` (${(s.seconds / s.history.length).toFixed(2)} s per epoch).` : '.');
+  }
 }

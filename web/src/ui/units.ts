@@ -132,7 +132,15 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
     return col >= 0 && col < COLUMNS && row >= 0 ? row * COLUMNS + col : -1;
   }
 
-  canvas.addEventListener('pointermove', (e) => e.pointerType === 'mouse' && select(tileAt(e)));
+  // The tile under a resting mouse: when training refreshes the grid, the detail follows the unit now drawn
+  // there, rather than jumping to the strongest once the picked unit leaves the grid.
+  let hoveredTile = -1;
+  canvas.addEventListener('pointermove', (e) => {
+    if (e.pointerType !== 'mouse') return;
+    hoveredTile = tileAt(e);
+    select(hoveredTile);
+  });
+  canvas.addEventListener('pointerleave', () => (hoveredTile = -1));
   canvas.addEventListener('pointerdown', (e) => select(tileAt(e))); // a tap (and a click)
   canvas.addEventListener('keydown', (e) => {
     const u = shown();
@@ -160,6 +168,8 @@ export function mountUnits(intents: UnitsIntents): (s: AppState, previous: AppSt
 
   return (s, previous) => {
     state = s;
+    if (s.units !== previous.units && hoveredTile >= 0 && s.units && hoveredTile < s.units.units.length)
+      selectedUnit = s.units.units[hoveredTile];
     if (s.units !== previous.units || s.activity !== previous.activity) redraw();
   };
 }
