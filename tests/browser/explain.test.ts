@@ -93,6 +93,24 @@ describe('Hidden unit weights', () => {
     expect(await activity.textContent()).toMatch(/test images$/);
   });
 
+  it('keeps showing the unit under a resting mouse when training redraws the grid', async () => {
+    // A 32-unit run from the link's settings, started without touching the mouse: it rests on the 31st tile.
+    const p = await suite.open('?hidden=32&examples=2000&epochs=3');
+    const grid = p.getByLabel('Hidden unit weights');
+    const title = p.locator('#unit-title');
+    await grid.scrollIntoViewIfNeeded();
+    await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^The 64 of 256 units/); // the reference model
+    const box = (await grid.boundingBox())!;
+    const tile = box.width / 8;
+    await p.mouse.move(box.x + tile * 6.5, box.y + tile * 3.5); // row 3, column 6: the 31st unit shown
+    await expect.poll(() => title.textContent()).toMatch(/^Unit \d+$/);
+    expect(Number((await title.textContent())!.slice(5))).toBeGreaterThan(31); // beyond a 32-unit model
+    await p.evaluate(() => (document.getElementById('settings') as HTMLFormElement).requestSubmit()); // Train
+    await p.locator('#phase-text').filter({ hasText: /^Finished/ }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => p.locator('#units-note').textContent()).toMatch(/^All 32 units/);
+    expect(await title.textContent()).toBe('Unit 30'); // the new grid's 31st: every unit, in index order
+  });
+
   it("shows the strongest unit's details before any hover, and the keyboard reaches every unit", async () => {
     const p = await open(); // the reference model, tested: nothing hovered, tapped or focused yet
     const grid = p.getByLabel('Hidden unit weights');
