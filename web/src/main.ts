@@ -210,14 +210,13 @@ async function chooseData(set: DataSet): Promise<void> {
       return;
     }
     const kept = previous.trainAvailable > 0; // the worker still holds the set loaded before
-    const offline = navigator.onLine === false; // a service worker's cache has the sets loaded before, no others
+    // Offline, a service worker's cache has the sets loaded before and no others.
+    const why = navigator.onLine === false ? 'this browser is offline, and only the data sets loaded before are kept for offline use.' : message;
     store.update({
-      alert: offline
-        ? `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: this browser is offline, and only the data sets loaded before are kept for offline use.`
-        : `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${message}`,
+      alert: `Could not load the ${set === 'full' ? 'full MNIST set' : 'subset'}: ${why}`,
       dataProgress: null,
       dataSet: kept ? previous.dataSet : set,
-      dataLabel: kept ? previous.dataLabel : store.get().dataLabel,
+      ...(kept ? { dataLabel: previous.dataLabel } : {}),
       trainAvailable: previous.trainAvailable,
       phase: kept ? (store.get().hasModel ? 'finished' : 'idle') : 'loading-data',
     });

@@ -27,7 +27,7 @@ export interface WarmUpHost {
 // The running warm-up: its phase (0: steps on all the pool's threads; 1: on the governor's, one to start;
 // 2: the evaluation), batches done in it (of 32 images in the evaluation), batches per call (sized to
 // about stepMs), and what it holds: one object at a time (a trainer, then a model), so it adds little to
-// the heap's high-water mark; both are made again on new data (release), so it goes on from there.
+// the heap's high-water mark; both are made again on new data (newData), so it goes on from there.
 interface Warm {
   phase: number;
   done: number;
@@ -55,7 +55,7 @@ export class WarmUp {
   }
 
   /** New training data: what it holds reads the old, so it makes them again on the new. */
-  release(): void {
+  newData(): void {
     if (!this.warm) return;
     release(this.warm.model, this.warm.trainer);
     this.warm.model = this.warm.trainer = null;
@@ -63,7 +63,7 @@ export class WarmUp {
 
   /** A run starts (it warms up whatever is left): never again. */
   end(): void {
-    this.release();
+    this.newData(); // releases what it holds
     this.warm = null;
     this.state = 'done';
   }

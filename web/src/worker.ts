@@ -143,7 +143,7 @@ function loadData(set: DataSet, files: TrainFiles): void {
   if (!core) throw new Error('the WebAssembly module is not loaded');
   if (run) throw new Error('cannot change the data while training; stop first');
   const train = core.parseDataset(new Uint8Array(files.trainImages), new Uint8Array(files.trainLabels), 'train');
-  warmUp.release(); // its trainer reads the old data: it makes another on the new
+  warmUp.newData(); // its trainer reads the old data: it makes another on the new
   if (data) release(data.train, data.test);
   data = { set, train, test: null };
   post({ type: 'data-ready', set, train: train.size() });

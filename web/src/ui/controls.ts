@@ -71,7 +71,7 @@ export function mountControls(intents: ControlIntents): (s: AppState, previous: 
         input.removeAttribute('aria-describedby');
       }
     }
-    const fresh = fieldsNamed(s.alert)[0];
+    const fresh = named[0];
     if (fresh && s.alert !== previous.alert && trainPressed) inputs.find((i) => i.key === fresh)?.input.focus();
     if (s.alert && s.alert !== previous.alert) trainPressed = false;
   }

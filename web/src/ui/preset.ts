@@ -21,7 +21,7 @@ export function mountPreset(intents: { choose(preset: Preset): void }): (s: AppS
     const shown = matchingPreset(s.settings, s.dataSet, s.examplesChosen)?.id ?? '';
     // A preset's settings on the subset (a first visit's defaults are the reference's) say which, not "Custom".
     const onSubset = s.dataSet === 'subset' ? matchingPreset(s.settings, 'full', s.examplesChosen) : null;
-    const customText = onSubset ? `${onSubset.label.split(':')[0]}, on the subset` : 'Custom';
+    const customText = onSubset ? `${onSubset.name}, on the subset` : 'Custom';
     if (custom.textContent !== customText) custom.textContent = customText;
     if (select.value !== shown) select.value = shown;
   };
